@@ -1,0 +1,40 @@
+/**
+ * Roles and the permission matrix. The matrix is code, not data: a permission is a promise the
+ * server keeps in its policies, so changing it is a code review, not a click. Admins configure
+ * per-role settings (MFA required) in the UI.
+ */
+export const ROLES = ['admin', 'supervisor', 'team_lead', 'agent'] as const
+export type Role = (typeof ROLES)[number]
+
+export const PERMISSIONS = [
+  'users.view',
+  'users.manage',
+  'teams.view',
+  'teams.manage',
+  'roles.manage',
+  'sessions.revoke_others',
+  'audit.view',
+  'audit.export',
+  'health.view',
+] as const
+export type Permission = (typeof PERMISSIONS)[number]
+
+export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
+  admin: PERMISSIONS,
+  supervisor: ['users.view', 'teams.view', 'audit.view', 'audit.export', 'health.view'],
+  // A team lead's users.view and teams.view are narrowed to their own team by the policies.
+  team_lead: ['users.view', 'teams.view'],
+  agent: [],
+}
+
+export function can(role: Role, permission: Permission): boolean {
+  return ROLE_PERMISSIONS[role].includes(permission)
+}
+
+/** Roles for which MFA is mandatory unless an admin changes it. */
+export const DEFAULT_MFA_REQUIRED: Record<Role, boolean> = {
+  admin: true,
+  supervisor: true,
+  team_lead: false,
+  agent: false,
+}

@@ -1,0 +1,7 @@
+import type { DateTime } from 'luxon'
+import db from '@adonisjs/lucid/services/db'
+
+/** A DateTime formatted the way the connected database stores timestamps, for raw comparisons. */
+export function sqlTime(value: DateTime): string {
+  return value.toUTC().toFormat(db.connection().dialect.dateTimeFormat)
+}

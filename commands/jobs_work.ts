@@ -1,0 +1,64 @@
+import { BaseCommand, flags } from '@adonisjs/core/ace'
+import type { CommandOptions } from '@adonisjs/core/types/ace'
+import { Queue, Worker } from 'bullmq'
+import { connection, QUEUES } from '#config/queue'
+import healthService from '#services/health_service'
+import ExpireSessionsJob from '#jobs/expire_sessions_job'
+
+const JOBS = { [ExpireSessionsJob.jobName]: ExpireSessionsJob } as const
+
+/**
+ * The job worker: one BullMQ worker for the maintenance queue plus the schedulers of recurring
+ * jobs. Reports a heartbeat to the database every 15 s (the DB, not Redis, so /health can tell
+ * "worker alive but Redis down" apart from "worker gone").
+ */
+export default class JobsWork extends BaseCommand {
+  static commandName = 'jobs:work'
+  static description = 'Run the background job worker (BullMQ on Redis)'
+  static options: CommandOptions = { startApp: true, staysAlive: true }
+
+  @flags.number({ description: 'Concurrent jobs', default: 2 })
+  declare concurrency: number
+
+  async run() {
+    const queue = new Queue(QUEUES.maintenance, { connection })
+    for (const job of Object.values(JOBS)) {
+      await queue.upsertJobScheduler(job.jobName, { every: job.every }, { name: job.jobName })
+    }
+
+    let redisOk = false
+    const worker = new Worker(
+      QUEUES.maintenance,
+      async (job) => {
+        const Job = JOBS[job.name as keyof typeof JOBS]
+        if (!Job) throw new Error(`Unknown job ${job.name}`)
+        return new Job().handle()
+      },
+      { connection, concurrency: this.concurrency }
+    )
+    worker.on('ready', () => (redisOk = true))
+    worker.on('error', (error) => {
+      redisOk = false
+      this.logger.warning(`job worker: ${error.message}`)
+    })
+    worker.on('failed', (job, error) => this.logger.error(`job ${job?.name} failed: ${error.message}`))
+
+    const beat = async () => {
+      try {
+        redisOk = (await worker.client.then((c) => c.ping()).catch(() => null)) === 'PONG'
+        await healthService.beat('jobs', redisOk ? 'ok' : 'degraded', redisOk ? null : 'Redis unreachable')
+      } catch (error) {
+        this.logger.warning(`heartbeat failed: ${(error as Error).message}`)
+      }
+    }
+    await beat()
+    const timer = setInterval(beat, 15_000)
+    this.logger.info(`job worker running (${Object.keys(JOBS).join(', ')})`)
+
+    this.app.terminating(async () => {
+      clearInterval(timer)
+      await worker.close()
+      await queue.close()
+    })
+  }
+}
