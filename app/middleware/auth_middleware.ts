@@ -15,6 +15,11 @@ export default class AuthMiddleware {
   redirectTo = '/sign-in'
 
   async handle(ctx: HttpContext, next: NextFn, options: { allowWithoutMfa?: boolean } = {}) {
+    if (!(await ctx.auth.use('web').check())) {
+      // The session data may be gone (revoked from elsewhere): the registry still knows why.
+      const ended = await sessionRegistry.findBySessionId(ctx.session.sessionId)
+      if (ended?.endReason) ctx.session.flash('sessionEnded', ended.endReason)
+    }
     await ctx.auth.authenticateUsing(['web'], { loginRoute: this.redirectTo })
     const user = ctx.auth.getUserOrFail()
 
