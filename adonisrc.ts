@@ -37,6 +37,8 @@ export default defineConfig({
     suites: [
       { files: ['tests/unit/**/*.spec.ts'], name: 'unit', timeout: 5000 },
       { files: ['tests/functional/**/*.spec.ts'], name: 'functional', timeout: 30000 },
+      { files: ['tests/integration/**/*.spec.ts'], name: 'integration', timeout: 120000 },
+      { files: ['tests/browser/**/*.spec.ts'], name: 'browser', timeout: 120000 },
     ],
     forceExit: false,
   },

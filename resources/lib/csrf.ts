@@ -13,10 +13,13 @@ export function withCsrf<T extends object>(data?: T): T & { _csrf: string } {
   return { ...(data ?? ({} as T)), _csrf: csrfToken() }
 }
 
-/** useForm whose submissions always include the current CSRF token. */
-export function useCsrfForm<T extends FormDataType<T>>(data: T) {
+/**
+ * useForm whose submissions always include the current CSRF token; `map` shapes the payload
+ * (e.g. send only the fields that apply).
+ */
+export function useCsrfForm<T extends FormDataType<T>>(data: T, map?: (values: T) => object) {
   const form = useForm<T>(data as never)
-  form.transform((values) => withCsrf(values as object) as never)
+  form.transform((values) => withCsrf(map ? map(values as T) : (values as object)) as never)
   return form
 }
 
