@@ -22,9 +22,13 @@ const redisConfig = defineConfig({
       password: env.get('REDIS_PASSWORD', ''),
       db: 0,
       keyPrefix: '',
+      // Never give up: Redis coming back after an outage must be picked up on its own.
       retryStrategy(times) {
-        return times > 10 ? null : times * 50
+        return Math.min(times * 200, 2_000)
       },
+      // While Redis is down a command fails after one reconnect attempt or 2 s, never hangs.
+      maxRetriesPerRequest: 1,
+      commandTimeout: 2_000,
     },
   },
 })

@@ -1,12 +1,12 @@
 import 'element-plus/dist/index.css'
 import './css/app.css'
-import { createApp, h, type DefineComponent } from 'vue'
-import { createInertiaApp, router } from '@inertiajs/vue3'
+import { createApp, h, watch, type DefineComponent } from 'vue'
+import { createInertiaApp, usePage } from '@inertiajs/vue3'
 import { resolvePageComponent } from '@adonisjs/inertia/helpers'
-import ElementPlus from 'element-plus'
 import AppShell from './layouts/app_shell.vue'
 import AuthLayout from './layouts/auth_layout.vue'
 import { applyLocale, i18n } from './lib/i18n'
+import { elementPlus } from './lib/element_plus'
 import './types'
 
 const pages = import.meta.glob<DefineComponent>('./pages/**/*.vue')
@@ -24,11 +24,12 @@ createInertiaApp({
     createApp({ render: () => h(App, props) })
       .use(plugin)
       .use(i18n)
-      .use(ElementPlus)
+      .use(elementPlus)
       .mount(el)
+    // The server decides the language (cookie, then the user's saved choice). Follow the prop,
+    // not the `navigate` event: a same-URL visit (the language switch redirects back) has none.
+    const page = usePage()
+    watch(() => page.props?.locale, applyLocale)
   },
   progress: { color: '#409eff', delay: 200 },
 })
-
-// The server decides the language (cookie, then the user's saved choice): follow it on every visit.
-router.on('navigate', (event) => applyLocale(event.detail.page.props.locale))

@@ -11,6 +11,9 @@ import { authApiClient } from '@adonisjs/auth/plugins/api_client'
 import { inertiaApiClient } from '@adonisjs/inertia/plugins/api_client'
 import { chromium } from 'playwright'
 import env from '#start/env'
+import { TestRedis } from '#tests/helpers/redis'
+
+export const testRedis = new TestRedis(env.get('REDIS_PORT'))
 
 /*
 | Plugins: HTTP tests go through the real server (session, CSRF, auth), browser tests drive
@@ -52,6 +55,10 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
       await testUtils.db().migrate()
       await testUtils.db().truncate()
     },
+    async () => {
+      await testRedis.start()
+      return () => testRedis.stop()
+    },
   ],
   teardown: [],
 }
@@ -66,4 +73,3 @@ export const reporters: Config['reporters'] = {
   activated: ['spec'],
 }
 
-void env

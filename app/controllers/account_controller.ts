@@ -83,7 +83,8 @@ export default class AccountController {
       httpOnly: false,
       maxAge: '1y',
     })
-    const user = ctx.auth.user
+    // The route is public (the sign-in page has the switch too), so authenticate softly here.
+    const user = (await ctx.auth.use('web').check()) ? ctx.auth.user : null
     if (user && user.locale !== locale) {
       const before = user.locale
       user.locale = locale

@@ -52,6 +52,7 @@ export default class SessionController {
       })
     }
     await ctx.auth.use('web').logout()
+    ctx.session.flash('sessionEnded', 'signed_out')
     return ctx.response.redirect().toRoute('sign_in')
   }
 }
