@@ -84,7 +84,8 @@ export default class AccountController {
       maxAge: '1y',
     })
     // The route is public (the sign-in page has the switch too), so authenticate softly here.
-    const user = (await ctx.auth.use('web').check()) ? ctx.auth.user : null
+    const guard = ctx.auth.use('web')
+    const user = (await guard.check()) ? guard.user : null
     if (user && user.locale !== locale) {
       const before = user.locale
       user.locale = locale

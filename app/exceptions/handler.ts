@@ -25,8 +25,9 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     const message = this.#t(ctx, key)
     if (this.#wantsJson(ctx)) return ctx.response.status(status).send({ errors: [{ message }] })
     if (ctx.inertia) {
-      ctx.response.status(status)
-      return ctx.inertia.render('errors/status', { status, message })
+      // An exception handler's return value is not sent by itself, unlike a controller's.
+      const rendered = await ctx.inertia.render('errors/status', { status, message })
+      return ctx.response.status(status).send(rendered)
     }
     return ctx.response.status(status).send(message)
   }

@@ -1,6 +1,7 @@
 import type { App, Plugin } from 'vue'
 import {
   ElAlert,
+  ElResult,
   ElAside,
   ElButton,
   ElCard,
@@ -41,6 +42,7 @@ import {
  */
 const components: Plugin[] = [
   ElAlert,
+  ElResult,
   ElAside,
   ElButton,
   ElCard,
