@@ -6,7 +6,12 @@ import { indexPolicies } from '@adonisjs/bouncer'
 export default defineConfig({
   experimental: {},
 
-  commands: [() => import('@adonisjs/core/commands'), () => import('@adonisjs/lucid/commands'), () => import('@adonisjs/session/commands'), () => import('@adonisjs/bouncer/commands')],
+  commands: [
+    () => import('@adonisjs/core/commands'),
+    () => import('@adonisjs/lucid/commands'),
+    () => import('@adonisjs/session/commands'),
+    () => import('@adonisjs/bouncer/commands'),
+  ],
 
   providers: [
     () => import('@adonisjs/inertia/inertia_provider'),
@@ -28,7 +33,7 @@ export default defineConfig({
     () => import('@adonisjs/limiter/limiter_provider'),
     () => import('@adonisjs/i18n/i18n_provider'),
     () => import('@adonisjs/redis/redis_provider'),
-    () => import('@adonisjs/vite/vite_provider')
+    () => import('@adonisjs/vite/vite_provider'),
   ],
 
   preloads: [() => import('#start/routes'), () => import('#start/kernel')],
@@ -49,12 +54,15 @@ export default defineConfig({
     {
       pattern: 'resources/lang/**/*.{json,yaml,yml}',
       reloadServer: false,
-    }
+    },
   ],
 
   hooks: {
-    init: [indexEntities({ transformers: { enabled: true, withSharedProps: true } }), indexPolicies(),
-      indexPages({ framework: 'vue3', source: 'resources/pages' })],
-    buildStarting: [() => import('@adonisjs/vite/build_hook')]
+    init: [
+      indexEntities({ transformers: { enabled: true, withSharedProps: true } }),
+      indexPolicies(),
+      indexPages({ framework: 'vue3', source: 'resources/pages' }),
+    ],
+    buildStarting: [() => import('@adonisjs/vite/build_hook')],
   },
 })

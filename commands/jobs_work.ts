@@ -1,6 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import { Queue, Worker } from 'bullmq'
+import redis from '@adonisjs/redis/services/main'
 import { connection, QUEUES } from '#config/queue'
 import healthService from '#services/health_service'
 import ExpireSessionsJob from '#jobs/expire_sessions_job'
@@ -41,12 +42,18 @@ export default class JobsWork extends BaseCommand {
       redisOk = false
       this.logger.warning(`job worker: ${error.message}`)
     })
-    worker.on('failed', (job, error) => this.logger.error(`job ${job?.name} failed: ${error.message}`))
+    worker.on('failed', (job, error) =>
+      this.logger.error(`job ${job?.name} failed: ${error.message}`)
+    )
 
     const beat = async () => {
       try {
-        redisOk = (await worker.client.then((c) => c.ping()).catch(() => null)) === 'PONG'
-        await healthService.beat('jobs', redisOk ? 'ok' : 'degraded', redisOk ? null : 'Redis unreachable')
+        redisOk = (await redis.ping().catch(() => null)) === 'PONG'
+        await healthService.beat(
+          'jobs',
+          redisOk ? 'ok' : 'degraded',
+          redisOk ? null : 'Redis unreachable'
+        )
       } catch (error) {
         this.logger.warning(`heartbeat failed: ${(error as Error).message}`)
       }

@@ -26,13 +26,16 @@ export default class TelephonyWork extends BaseCommand {
 
     ari.events.onEvent('StasisStart', async (event) => {
       const channel = event.channel
-      this.logger.info(`call ${channel.id} from ${channel.caller?.number ?? 'unknown'} args=${event.args.join(',')}`)
+      this.logger.info(
+        `call ${channel.id} from ${channel.caller?.number ?? 'unknown'} args=${event.args.join(',')}`
+      )
       try {
         await ari.client.answer(channel.id)
         const playback = await ari.client.play(channel.id, 'sound:hello-world')
         greetings.set(playback.id, channel.id)
       } catch (error) {
-        if (!isAriNotFound(error)) this.logger.error(`call ${channel.id}: ${(error as Error).message}`)
+        if (!isAriNotFound(error))
+          this.logger.error(`call ${channel.id}: ${(error as Error).message}`)
       }
     })
     ari.events.onEvent('PlaybackFinished', async (event) => {
@@ -47,7 +50,11 @@ export default class TelephonyWork extends BaseCommand {
     const beat = async () => {
       const connected = ari.events.state === 'connected'
       await healthService
-        .beat('telephony', connected ? 'ok' : 'degraded', connected ? 'ARI connected' : `ARI ${ari.events.state}`)
+        .beat(
+          'telephony',
+          connected ? 'ok' : 'degraded',
+          connected ? 'ARI connected' : `ARI ${ari.events.state}`
+        )
         .catch((error) => this.logger.warning(`heartbeat failed: ${error.message}`))
     }
     ari.events.start()

@@ -43,7 +43,7 @@ const sessionConfig = defineConfig({
   stores: {
     cookie: stores.cookie(),
     database: stores.database({ tableName: 'sessions' }),
-  }
+  },
 })
 
 export default sessionConfig

@@ -42,23 +42,52 @@ router
       .post('/account/mfa/recovery-codes', [AccountController, 'regenerateRecoveryCodes'])
       .as('account.mfa.recovery_codes')
     router.get('/account/password', [AccountController, 'password']).as('account.password')
-    router.put('/account/password', [AccountController, 'updatePassword']).as('account.password.update')
+    router
+      .put('/account/password', [AccountController, 'updatePassword'])
+      .as('account.password.update')
     router.get('/account/sessions', [AccountController, 'sessions']).as('account.sessions')
-    router.delete('/account/sessions/:id', [AccountController, 'revokeSession']).as('account.sessions.revoke').where('id', router.matchers.number())
+    router
+      .delete('/account/sessions/:id', [AccountController, 'revokeSession'])
+      .as('account.sessions.revoke')
+      .where('id', router.matchers.number())
 
     router.get('/admin/users', [UsersController, 'index']).as('users.index')
     router.post('/admin/users', [UsersController, 'store']).as('users.store')
-    router.get('/admin/users/:id', [UsersController, 'show']).as('users.show').where('id', router.matchers.number())
-    router.put('/admin/users/:id', [UsersController, 'update']).as('users.update').where('id', router.matchers.number())
-    router.post('/admin/users/:id/lock', [UsersController, 'lock']).as('users.lock').where('id', router.matchers.number())
-    router.post('/admin/users/:id/unlock', [UsersController, 'unlock']).as('users.unlock').where('id', router.matchers.number())
-    router.post('/admin/users/:id/revoke-sessions', [UsersController, 'revokeSessions']).as('users.revoke_sessions').where('id', router.matchers.number())
-    router.post('/admin/users/:id/reset-mfa', [UsersController, 'resetMfa']).as('users.reset_mfa').where('id', router.matchers.number())
+    router
+      .get('/admin/users/:id', [UsersController, 'show'])
+      .as('users.show')
+      .where('id', router.matchers.number())
+    router
+      .put('/admin/users/:id', [UsersController, 'update'])
+      .as('users.update')
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/users/:id/lock', [UsersController, 'lock'])
+      .as('users.lock')
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/users/:id/unlock', [UsersController, 'unlock'])
+      .as('users.unlock')
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/users/:id/revoke-sessions', [UsersController, 'revokeSessions'])
+      .as('users.revoke_sessions')
+      .where('id', router.matchers.number())
+    router
+      .post('/admin/users/:id/reset-mfa', [UsersController, 'resetMfa'])
+      .as('users.reset_mfa')
+      .where('id', router.matchers.number())
 
     router.get('/admin/teams', [TeamsController, 'index']).as('teams.index')
     router.post('/admin/teams', [TeamsController, 'store']).as('teams.store')
-    router.put('/admin/teams/:id', [TeamsController, 'update']).as('teams.update').where('id', router.matchers.number())
-    router.delete('/admin/teams/:id', [TeamsController, 'destroy']).as('teams.destroy').where('id', router.matchers.number())
+    router
+      .put('/admin/teams/:id', [TeamsController, 'update'])
+      .as('teams.update')
+      .where('id', router.matchers.number())
+    router
+      .delete('/admin/teams/:id', [TeamsController, 'destroy'])
+      .as('teams.destroy')
+      .where('id', router.matchers.number())
 
     router.get('/admin/roles', [RolesController, 'index']).as('roles.index')
     router.put('/admin/roles', [RolesController, 'update']).as('roles.update')

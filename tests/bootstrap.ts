@@ -72,4 +72,3 @@ export const configureSuite: Config['configureSuite'] = (suite) => {
 export const reporters: Config['reporters'] = {
   activated: ['spec'],
 }
-

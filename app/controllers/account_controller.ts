@@ -15,14 +15,20 @@ export default class AccountController {
   async mfa(ctx: HttpContext, enrol: EnrolMfa) {
     const user = ctx.auth.getUserOrFail()
     const policy = await settings.security()
-    const enrolment = user.mfaEnabled && !ctx.request.input('reenrol') ? null : await enrol.start(user)
-    const remaining = await user.related('recoveryCodes').query().whereNull('used_at').count('* as n')
+    const enrolment =
+      user.mfaEnabled && !ctx.request.input('reenrol') ? null : await enrol.start(user)
+    const remaining = await user
+      .related('recoveryCodes')
+      .query()
+      .whereNull('used_at')
+      .count('* as n')
     return ctx.inertia.render('account/mfa', {
       mfaEnabled: user.mfaEnabled,
       required: policy.mfaRequired[user.role],
       enrolment: enrolment ? { secret: enrolment.secret, qrDataUrl: enrolment.qr.dataUrl } : null,
       recoveryCodesLeft: Number(remaining[0].$extras.n),
-      newRecoveryCodes: (ctx.session.flashMessages.get('recoveryCodes') as string[] | undefined) ?? null,
+      newRecoveryCodes:
+        (ctx.session.flashMessages.get('recoveryCodes') as string[] | undefined) ?? null,
     })
   }
 
@@ -50,7 +56,9 @@ export default class AccountController {
   @inject()
   async updatePassword(ctx: HttpContext, change: ChangePassword) {
     const user = ctx.auth.getUserOrFail()
-    const input = await ctx.request.validateUsing(changePasswordValidator, { meta: { email: user.email } })
+    const input = await ctx.request.validateUsing(changePasswordValidator, {
+      meta: { email: user.email },
+    })
     await change.handle(ctx, user, input.currentPassword, input.newPassword)
     ctx.session.flash('success', 'account.password_changed')
     return ctx.response.redirect().toRoute('account.password')

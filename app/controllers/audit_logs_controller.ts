@@ -52,10 +52,25 @@ export default class AuditLogsController {
       target: { type: 'audit_log', id: null, label: 'csv' },
       after: { filters: q },
     })
-    const header = ['id', 'time', 'actor', 'action', 'target_type', 'target_id', 'target', 'before', 'after', 'ip', 'user_agent']
+    const header = [
+      'id',
+      'time',
+      'actor',
+      'action',
+      'target_type',
+      'target_id',
+      'target',
+      'before',
+      'after',
+      'ip',
+      'user_agent',
+    ]
     const res = ctx.response.response
     ctx.response.header('content-type', 'text/csv; charset=utf-8')
-    ctx.response.header('content-disposition', `attachment; filename="audit-${DateTime.utc().toFormat('yyyyLLdd-HHmm')}.csv"`)
+    ctx.response.header(
+      'content-disposition',
+      `attachment; filename="audit-${DateTime.utc().toFormat('yyyyLLdd-HHmm')}.csv"`
+    )
     ctx.response.relayHeaders()
     res.writeHead(200)
     // BOM so Excel opens UTF-8 (Chinese names) correctly.
@@ -65,7 +80,19 @@ export default class AuditLogsController {
       const batch = await filtered(q).forPage(page, 1000)
       for (const a of batch) {
         res.write(
-          [a.id, a.createdAt.toISO(), a.actorLabel, a.action, a.targetType, a.targetId, a.targetLabel, a.before, a.after, a.ipAddress, a.userAgent]
+          [
+            a.id,
+            a.createdAt.toISO(),
+            a.actorLabel,
+            a.action,
+            a.targetType,
+            a.targetId,
+            a.targetLabel,
+            a.before,
+            a.after,
+            a.ipAddress,
+            a.userAgent,
+          ]
             .map(csvCell)
             .join(',') + '\n'
         )

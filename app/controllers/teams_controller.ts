@@ -10,7 +10,9 @@ export default class TeamsController {
   async index(ctx: HttpContext) {
     await ctx.bouncer.with(TeamPolicy).authorize('viewList')
     const actor = ctx.auth.getUserOrFail()
-    const query = Team.query().withCount('members', (q) => q.as('members_count')).orderBy('name')
+    const query = Team.query()
+      .withCount('members', (q) => q.as('members_count'))
+      .orderBy('name')
     if (actor.role === 'team_lead') query.where('id', actor.teamId ?? -1)
     return ctx.inertia.render('admin/teams/index', {
       teams: TeamTransformer.transform(await query),
@@ -30,7 +32,11 @@ export default class TeamsController {
   async update(ctx: HttpContext, save: SaveTeam) {
     await ctx.bouncer.with(TeamPolicy).authorize('manage')
     const team = await Team.findOrFail(ctx.params.id)
-    await save.update(ctx, team, await ctx.request.validateUsing(teamValidator, { meta: { teamId: team.id } }))
+    await save.update(
+      ctx,
+      team,
+      await ctx.request.validateUsing(teamValidator, { meta: { teamId: team.id } })
+    )
     ctx.session.flash('success', 'teams.updated')
     return ctx.response.redirect().toRoute('teams.index')
   }

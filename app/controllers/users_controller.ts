@@ -23,20 +23,23 @@ export default class UsersController {
     await ctx.bouncer.with(UserPolicy).authorize('viewList')
     const actor = ctx.auth.getUserOrFail()
     const q = await userListValidator.validate(ctx.request.qs())
-    const query = User.query()
-      .preload('team')
-    query.select('users.*').select(
-      User.query()
-        .client.from('user_sessions')
-        .count('*')
-        .whereColumn('user_sessions.user_id', 'users.id')
-        .whereNull('user_sessions.ended_at')
-        .as('active_sessions')
-    )
+    const query = User.query().preload('team')
+    query
+      .select('users.*')
+      .select(
+        User.query()
+          .client.from('user_sessions')
+          .count('*')
+          .whereColumn('user_sessions.user_id', 'users.id')
+          .whereNull('user_sessions.ended_at')
+          .as('active_sessions')
+      )
     if (actor.role === 'team_lead') query.where('team_id', actor.teamId ?? -1)
     if (q.search) {
       const term = `%${q.search.toLowerCase()}%`
-      query.where((w) => w.whereRaw('LOWER(full_name) LIKE ?', [term]).orWhereRaw('LOWER(email) LIKE ?', [term]))
+      query.where((w) =>
+        w.whereRaw('LOWER(full_name) LIKE ?', [term]).orWhereRaw('LOWER(email) LIKE ?', [term])
+      )
     }
     if (q.role) query.where('role', q.role)
     if (q.teamId) query.where('team_id', q.teamId)
@@ -46,7 +49,10 @@ export default class UsersController {
     query.orderBy(q.sort ?? 'full_name', q.order ?? 'asc').orderBy('id', 'asc')
     const page = await query.paginate(q.page ?? 1, q.perPage ?? 20)
 
-    const teams = actor.role === 'team_lead' ? await Team.query().where('id', actor.teamId ?? -1) : await Team.query().orderBy('name')
+    const teams =
+      actor.role === 'team_lead'
+        ? await Team.query().where('id', actor.teamId ?? -1)
+        : await Team.query().orderBy('name')
     return ctx.inertia.render('admin/users/index', {
       users: UserTransformer.transform(page.all()),
       meta: page.getMeta(),
@@ -74,7 +80,10 @@ export default class UsersController {
       action: 'user.viewed',
       target: { type: 'user', id: user.id, label: user.email },
     })
-    const sessions = await UserSession.query().where('user_id', user.id).whereNull('ended_at').orderBy('last_seen_at', 'desc')
+    const sessions = await UserSession.query()
+      .where('user_id', user.id)
+      .whereNull('ended_at')
+      .orderBy('last_seen_at', 'desc')
     return ctx.inertia.render('admin/users/show', {
       user: UserTransformer.transform(user),
       sessions: UserSessionTransformer.transform(sessions),
@@ -88,7 +97,9 @@ export default class UsersController {
   async update(ctx: HttpContext, save: SaveUser) {
     const user = await User.findOrFail(ctx.params.id)
     await ctx.bouncer.with(UserPolicy).authorize('update', user)
-    const input = await ctx.request.validateUsing(updateUserValidator, { meta: { userId: user.id } })
+    const input = await ctx.request.validateUsing(updateUserValidator, {
+      meta: { userId: user.id },
+    })
     await save.update(ctx, user, input)
     ctx.session.flash('success', 'users.updated')
     return ctx.response.redirect().back()

@@ -1,5 +1,5 @@
 import app from '@adonisjs/core/services/app'
-import { HttpContext, ExceptionHandler } from '@adonisjs/core/http'
+import { type HttpContext, ExceptionHandler } from '@adonisjs/core/http'
 import { errors as shieldErrors } from '@adonisjs/shield'
 import { errors as bouncerErrors } from '@adonisjs/bouncer'
 import { errors as limiterErrors } from '@adonisjs/limiter'
@@ -41,7 +41,10 @@ export default class HttpExceptionHandler extends ExceptionHandler {
     if (error instanceof bouncerErrors.E_AUTHORIZATION_FAILURE) {
       return this.#statusPage(ctx, 403, 'forbidden')
     }
-    if (error instanceof lucidErrors.E_ROW_NOT_FOUND || error instanceof coreErrors.E_ROUTE_NOT_FOUND) {
+    if (
+      error instanceof lucidErrors.E_ROW_NOT_FOUND ||
+      error instanceof coreErrors.E_ROUTE_NOT_FOUND
+    ) {
       return this.#statusPage(ctx, 404, 'not_found')
     }
     if (error instanceof limiterErrors.E_TOO_MANY_REQUESTS) {

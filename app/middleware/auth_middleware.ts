@@ -38,7 +38,12 @@ export default class AuthMiddleware {
       ctx.session.flash('sessionEnded', check.reason)
       if (ctx.request.accepts(['html', 'json']) === 'json' && !ctx.request.header('x-inertia')) {
         return ctx.response.unauthorized({
-          errors: [{ message: ctx.i18n.t(`messages.sessions.ended.${check.reason}`), reason: check.reason }],
+          errors: [
+            {
+              message: ctx.i18n.t(`messages.sessions.ended.${check.reason}`),
+              reason: check.reason,
+            },
+          ],
         })
       }
       return ctx.response.redirect(this.redirectTo)
@@ -52,7 +57,9 @@ export default class AuthMiddleware {
       const policy = await settings.security()
       if (policy.mfaRequired[user.role]) {
         if (ctx.request.accepts(['html', 'json']) === 'json' && !ctx.request.header('x-inertia')) {
-          return ctx.response.forbidden({ errors: [{ message: ctx.i18n.t('messages.mfa.required') }] })
+          return ctx.response.forbidden({
+            errors: [{ message: ctx.i18n.t('messages.mfa.required') }],
+          })
         }
         ctx.session.flash('notice', 'mfa.required')
         return ctx.response.redirect('/account/mfa')

@@ -123,7 +123,10 @@ class AuditService {
         actor_label: input.actor?.label ?? null,
         action: input.action,
         target_type: input.target?.type ?? null,
-        target_id: input.target?.id === null || input.target?.id === undefined ? null : String(input.target.id),
+        target_id:
+          input.target?.id === null || input.target?.id === undefined
+            ? null
+            : String(input.target.id),
         target_label: input.target?.label ?? null,
         before: redact(input.before),
         after: redact(input.after),

@@ -39,7 +39,9 @@ class HealthService {
           headers: {
             authorization:
               'Basic ' +
-              Buffer.from(`${env.get('ARI_USERNAME')}:${env.get('ARI_PASSWORD').release()}`).toString('base64'),
+              Buffer.from(
+                `${env.get('ARI_USERNAME')}:${env.get('ARI_PASSWORD').release()}`
+              ).toString('base64'),
           },
           signal: AbortSignal.timeout(TIMEOUT_MS),
         })
@@ -48,10 +50,18 @@ class HealthService {
         return info.system?.version ?? 'unknown'
       }),
     ])
-    const fill = (name: string, result: PromiseSettledResult<{ value: unknown; latencyMs: number }>, detail?: (v: unknown) => string) => {
+    const fill = (
+      name: string,
+      result: PromiseSettledResult<{ value: unknown; latencyMs: number }>,
+      detail?: (v: unknown) => string
+    ) => {
       checks[name] =
         result.status === 'fulfilled'
-          ? { status: 'ok', latencyMs: result.value.latencyMs, detail: detail?.(result.value.value) }
+          ? {
+              status: 'ok',
+              latencyMs: result.value.latencyMs,
+              detail: detail?.(result.value.value),
+            }
           : { status: 'down', detail: String((result.reason as Error)?.message ?? result.reason) }
     }
     fill('database', database, () => db.connection().dialect.name)
@@ -80,7 +90,10 @@ class HealthService {
   }
 
   async beat(service: string, status: 'ok' | 'degraded', detail: string | null = null) {
-    await ServiceHeartbeat.updateOrCreate({ service }, { status, detail, updatedAt: DateTime.utc() })
+    await ServiceHeartbeat.updateOrCreate(
+      { service },
+      { status, detail, updatedAt: DateTime.utc() }
+    )
   }
 }
 

@@ -13,18 +13,17 @@ const TOUCH_EVERY_MS = 30_000
 /** A compact "Chrome on Linux" style label from the user agent. */
 export function describeDevice(userAgent: string | null | undefined): string {
   if (!userAgent) return 'Unknown device'
-  const browser =
-    /Edg\//.test(userAgent)
-      ? 'Edge'
-      : /Chrome\//.test(userAgent)
-        ? 'Chrome'
-        : /Firefox\//.test(userAgent)
-          ? 'Firefox'
-          : /Safari\//.test(userAgent)
-            ? 'Safari'
-            : /MicroMessenger/.test(userAgent)
-              ? 'WeChat'
-              : 'Browser'
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Chrome\//.test(userAgent)
+      ? 'Chrome'
+      : /Firefox\//.test(userAgent)
+        ? 'Firefox'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : /MicroMessenger/.test(userAgent)
+            ? 'WeChat'
+            : 'Browser'
   const os = /Windows/.test(userAgent)
     ? 'Windows'
     : /Android/.test(userAgent)
@@ -39,9 +38,7 @@ export function describeDevice(userAgent: string | null | undefined): string {
   return `${browser} on ${os}`
 }
 
-export type SessionCheck =
-  | { ok: true; row: UserSession }
-  | { ok: false; reason: SessionEndReason }
+export type SessionCheck = { ok: true; row: UserSession } | { ok: false; reason: SessionEndReason }
 
 /**
  * Tracks every signed-in browser. The session store keeps the session data; this registry keeps

@@ -26,8 +26,14 @@ export const securitySettingsValidator = vine.create({
     agent: vine.boolean(),
   }),
   singleSession: vine.boolean(),
-  idleTimeoutMinutes: vine.number().withoutDecimals().range([5, 24 * 60]),
-  absoluteTimeoutHours: vine.number().withoutDecimals().range([1, 7 * 24]),
+  idleTimeoutMinutes: vine
+    .number()
+    .withoutDecimals()
+    .range([5, 24 * 60]),
+  absoluteTimeoutHours: vine
+    .number()
+    .withoutDecimals()
+    .range([1, 7 * 24]),
 })
 
 const KEY = 'security'
@@ -54,7 +60,10 @@ class SettingsService {
     return value
   }
 
-  async saveSecurity(value: SecuritySettings, client?: Parameters<typeof Setting.updateOrCreate>[2]) {
+  async saveSecurity(
+    value: SecuritySettings,
+    client?: Parameters<typeof Setting.updateOrCreate>[2]
+  ) {
     await Setting.updateOrCreate({ key: KEY }, { value }, client)
     this.#cached = null
   }

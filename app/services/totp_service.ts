@@ -58,7 +58,10 @@ class TotpService {
   }
 
   hashRecoveryCode(code: string): string {
-    const normalised = code.trim().toUpperCase().replace(/[^0-9A-F]/g, '')
+    const normalised = code
+      .trim()
+      .toUpperCase()
+      .replace(/[^0-9A-F]/g, '')
     return createHash('sha256').update(`ringdesk-recovery:${normalised}`).digest('hex')
   }
 }

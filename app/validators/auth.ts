@@ -8,12 +8,20 @@ export const signInValidator = vine.create({
 })
 
 export const mfaChallengeValidator = vine.create({
-  code: vine.string().trim().regex(/^\d{6}$/).optional().requiredIfMissing('recoveryCode'),
+  code: vine
+    .string()
+    .trim()
+    .regex(/^\d{6}$/)
+    .optional()
+    .requiredIfMissing('recoveryCode'),
   recoveryCode: vine.string().trim().minLength(10).maxLength(20).optional(),
 })
 
 export const totpCodeValidator = vine.create({
-  code: vine.string().trim().regex(/^\d{6}$/),
+  code: vine
+    .string()
+    .trim()
+    .regex(/^\d{6}$/),
 })
 
 export const changePasswordValidator = vine.withMetaData<{ email: string }>().create({
@@ -37,7 +45,12 @@ export const createUserValidator = vine.create({
     .toLowerCase()
     .unique({ table: 'users', column: 'email' }),
   role: vine.enum(ROLES),
-  teamId: vine.number().withoutDecimals().exists({ table: 'teams', column: 'id' }).nullable().optional(),
+  teamId: vine
+    .number()
+    .withoutDecimals()
+    .exists({ table: 'teams', column: 'id' })
+    .nullable()
+    .optional(),
   locale: vine.enum(['en', 'zh-CN'] as const).optional(),
   password: vine.string().minLength(12).maxLength(512).use(strongPassword()),
 })
@@ -59,7 +72,12 @@ export const updateUserValidator = vine.withMetaData<{ userId: number }>().creat
       return !row
     }),
   role: vine.enum(ROLES),
-  teamId: vine.number().withoutDecimals().exists({ table: 'teams', column: 'id' }).nullable().optional(),
+  teamId: vine
+    .number()
+    .withoutDecimals()
+    .exists({ table: 'teams', column: 'id' })
+    .nullable()
+    .optional(),
   locale: vine.enum(['en', 'zh-CN'] as const),
   isDisabled: vine.boolean(),
 })
@@ -89,7 +107,9 @@ export const userListValidator = vine.create({
   role: vine.enum(ROLES).optional(),
   teamId: vine.number().withoutDecimals().optional(),
   status: vine.enum(['active', 'disabled', 'locked'] as const).optional(),
-  sort: vine.enum(['full_name', 'email', 'role', 'last_sign_in_at', 'created_at'] as const).optional(),
+  sort: vine
+    .enum(['full_name', 'email', 'role', 'last_sign_in_at', 'created_at'] as const)
+    .optional(),
   order: vine.enum(['asc', 'desc'] as const).optional(),
 })
 

@@ -14,14 +14,44 @@ const TEAMS = [
   { name: 'Support Beijing', description: '北京客服二组' },
 ]
 
-const USERS: Array<{ email: string; fullName: string; role: Role; team?: string; locale: string }> = [
-  { email: 'admin@ringdesk.local', fullName: '王磊 (Admin)', role: 'admin', locale: 'zh-CN' },
-  { email: 'supervisor@ringdesk.local', fullName: '李娜 (Supervisor)', role: 'supervisor', locale: 'zh-CN' },
-  { email: 'lead@ringdesk.local', fullName: '张伟 (Team lead)', role: 'team_lead', team: 'Sales Shanghai', locale: 'zh-CN' },
-  { email: 'agent@ringdesk.local', fullName: '刘洋 (Agent)', role: 'agent', team: 'Sales Shanghai', locale: 'zh-CN' },
-  { email: 'agent2@ringdesk.local', fullName: '陈静 (Agent)', role: 'agent', team: 'Sales Shanghai', locale: 'zh-CN' },
-  { email: 'agent3@ringdesk.local', fullName: 'Emily Zhao (Agent)', role: 'agent', team: 'Support Beijing', locale: 'en' },
-]
+const USERS: Array<{ email: string; fullName: string; role: Role; team?: string; locale: string }> =
+  [
+    { email: 'admin@ringdesk.local', fullName: '王磊 (Admin)', role: 'admin', locale: 'zh-CN' },
+    {
+      email: 'supervisor@ringdesk.local',
+      fullName: '李娜 (Supervisor)',
+      role: 'supervisor',
+      locale: 'zh-CN',
+    },
+    {
+      email: 'lead@ringdesk.local',
+      fullName: '张伟 (Team lead)',
+      role: 'team_lead',
+      team: 'Sales Shanghai',
+      locale: 'zh-CN',
+    },
+    {
+      email: 'agent@ringdesk.local',
+      fullName: '刘洋 (Agent)',
+      role: 'agent',
+      team: 'Sales Shanghai',
+      locale: 'zh-CN',
+    },
+    {
+      email: 'agent2@ringdesk.local',
+      fullName: '陈静 (Agent)',
+      role: 'agent',
+      team: 'Sales Shanghai',
+      locale: 'zh-CN',
+    },
+    {
+      email: 'agent3@ringdesk.local',
+      fullName: 'Emily Zhao (Agent)',
+      role: 'agent',
+      team: 'Support Beijing',
+      locale: 'en',
+    },
+  ]
 
 /**
  * The demo branch. Idempotent: `bin/ringdesk start` runs it on every start and it only creates
@@ -35,7 +65,6 @@ export default class MainSeeder extends BaseSeeder {
     for (const t of TEAMS) {
       teams.set(t.name, await Team.firstOrCreate({ name: t.name }, t))
     }
-    let created = 0
     for (const u of USERS) {
       const existing = await User.findBy('email', u.email)
       if (existing) continue
@@ -54,7 +83,6 @@ export default class MainSeeder extends BaseSeeder {
         target: { type: 'user', id: user.id, label: user.email },
         after: { email: user.email, role: user.role, teamId: user.teamId },
       })
-      created++
     }
     await mkdir(app.makePath('storage'), { recursive: true })
     await writeFile(
@@ -67,6 +95,5 @@ export default class MainSeeder extends BaseSeeder {
       ].join('\n'),
       { mode: 0o600 }
     )
-    if (created) this.client.logger?.info?.(`created ${created} demo users`)
   }
 }

@@ -6,9 +6,14 @@ import { makeUserWithMfa, PASSWORD, setMfaRequired, totpCode } from '#tests/help
 const base = `http://${env.get('HOST')}:${env.get('PORT')}`
 
 test.group('Browser: sign-in and the shell', (group) => {
-  group.each.setup(() => setMfaRequired({ admin: true, supervisor: true, team_lead: false, agent: false }))
+  group.each.setup(() =>
+    setMfaRequired({ admin: true, supervisor: true, team_lead: false, agent: false })
+  )
 
-  test('an admin signs in with password and TOTP, switches to Chinese and sees the translated shell', async ({ visit, assert }) => {
+  test('an admin signs in with password and TOTP, switches to Chinese and sees the translated shell', async ({
+    visit,
+    assert,
+  }) => {
     const { user, secret } = await makeUserWithMfa('admin', { locale: 'en' })
     const page = await visit(`${base}/sign-in`)
 
@@ -36,10 +41,18 @@ test.group('Browser: sign-in and the shell', (group) => {
     await page.getByTestId('nav-audit').filter({ hasText: '审计日志' }).waitFor()
     await user.refresh()
     assert.equal(user.locale, 'zh-CN')
-    assert.isNotNull(await AuditLog.query().where('action', 'auth.sign_in').where('target_id', String(user.id)).first())
+    assert.isNotNull(
+      await AuditLog.query()
+        .where('action', 'auth.sign_in')
+        .where('target_id', String(user.id))
+        .first()
+    )
   })
 
-  test('an agent does not see admin navigation, and the server refuses the page anyway', async ({ visit, assert }) => {
+  test('an agent does not see admin navigation, and the server refuses the page anyway', async ({
+    visit,
+    assert,
+  }) => {
     await setMfaRequired({ agent: false })
     const { makeUser } = await import('#tests/helpers/accounts')
     const agent = await makeUser('agent')

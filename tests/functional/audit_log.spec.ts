@@ -8,7 +8,12 @@ import { makeUser, PASSWORD, setMfaRequired } from '#tests/helpers/accounts'
 
 async function seedEntries(n: number) {
   for (let i = 0; i < n; i++) {
-    await audit.record({ action: 'test.entry', actor: { id: null, label: 'tester' }, target: { type: 'thing', id: i, label: `thing ${i}` }, after: { i } })
+    await audit.record({
+      action: 'test.entry',
+      actor: { id: null, label: 'tester' },
+      target: { type: 'thing', id: i, label: `thing ${i}` },
+      after: { i },
+    })
   }
 }
 
@@ -25,14 +30,21 @@ test.group('Audit log', (group) => {
 
   test('the verifier names an edited entry', async ({ assert }) => {
     await seedEntries(10)
-    const victim = await db.from('audit_logs').where('action', 'test.entry').orderBy('id').offset(4).firstOrFail()
+    const victim = await db
+      .from('audit_logs')
+      .where('action', 'test.entry')
+      .orderBy('id')
+      .offset(4)
+      .firstOrFail()
     await db.from('audit_logs').where('id', victim.id).update({ after: '{"i":999}' })
     const result = await verifyAuditChain()
     assert.isFalse(result.ok)
     assert.deepEqual(result.brokenAt, { id: Number(victim.id), reason: 'edited' })
   })
 
-  test('the verifier names the entry after a deleted one, and a deleted tail', async ({ assert }) => {
+  test('the verifier names the entry after a deleted one, and a deleted tail', async ({
+    assert,
+  }) => {
     await seedEntries(10)
     const rows = await db.from('audit_logs').where('action', 'test.entry').orderBy('id')
     await db.from('audit_logs').where('id', rows[5].id).delete()
@@ -44,12 +56,18 @@ test.group('Audit log', (group) => {
     assert.deepEqual(tail.brokenAt, { id: Number(rows[9].id), reason: 'tail_missing' })
   })
 
-  test('the audit page filters by actor, action, target and time, pages on the server and exports CSV', async ({ assert }) => {
+  test('the audit page filters by actor, action, target and time, pages on the server and exports CSV', async ({
+    assert,
+  }) => {
     const supervisor = await makeUser('supervisor')
     const agent = new HttpAgent()
     await agent.signIn(supervisor.email, PASSWORD)
     await seedEntries(30)
-    await audit.record({ action: 'user.updated', actor: { id: 1, label: 'boss@example.test' }, target: { type: 'user', id: 42, label: '王芳' } })
+    await audit.record({
+      action: 'user.updated',
+      actor: { id: 1, label: 'boss@example.test' },
+      target: { type: 'user', id: 42, label: '王芳' },
+    })
 
     const all = await agent.get('/audit?action=test.entry&perPage=10&page=2')
     assert.equal(all.page?.props.meta.total, 30)

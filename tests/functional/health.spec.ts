@@ -19,7 +19,9 @@ test.group('Health and degraded dependencies', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
   group.each.setup(() => setMfaRequired({ supervisor: false, agent: false }))
 
-  test('health reports database, Redis, ARI and the workers; public health shows status only', async ({ assert }) => {
+  test('health reports database, Redis, ARI and the workers; public health shows status only', async ({
+    assert,
+  }) => {
     const agent = new HttpAgent()
     const pub = await agent.get('/health', 'application/json')
     assert.oneOf(pub.json.status, ['ok', 'degraded'])
@@ -33,7 +35,9 @@ test.group('Health and degraded dependencies', (group) => {
     assert.properties(detail.json.checks, ['ari', 'worker:telephony', 'worker:jobs'])
   })
 
-  test('Redis going down never stops sign-in; health says degraded and recovers by itself', async ({ assert }) => {
+  test('Redis going down never stops sign-in; health says degraded and recovers by itself', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     await testRedis.stop()
     try {
@@ -48,7 +52,10 @@ test.group('Health and degraded dependencies', (group) => {
     } finally {
       await testRedis.start()
     }
-    assert.isTrue(await waitFor(async () => (await healthService.report()).checks.redis.status === 'ok'), 'Redis reconnected')
+    assert.isTrue(
+      await waitFor(async () => (await healthService.report()).checks.redis.status === 'ok'),
+      'Redis reconnected'
+    )
   })
 
   test('ARI being unreachable makes health degraded, not down', async ({ assert }) => {

@@ -4,13 +4,23 @@ import { DateTime } from 'luxon'
 import AuditLog from '#models/audit_log'
 import UserSession from '#models/user_session'
 import { HttpAgent } from '#tests/helpers/http_agent'
-import { makeUser, makeUserWithMfa, PASSWORD, setMfaRequired, totpCode } from '#tests/helpers/accounts'
+import {
+  makeUser,
+  makeUserWithMfa,
+  PASSWORD,
+  setMfaRequired,
+  totpCode,
+} from '#tests/helpers/accounts'
 
 test.group('Sessions', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
-  group.each.setup(() => setMfaRequired({ admin: false, supervisor: false, team_lead: false, agent: false }))
+  group.each.setup(() =>
+    setMfaRequired({ admin: false, supervisor: false, team_lead: false, agent: false })
+  )
 
-  test('signing in elsewhere ends the older session and that browser is told why', async ({ assert }) => {
+  test('signing in elsewhere ends the older session and that browser is told why', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     const laptop = new HttpAgent('Mozilla/5.0 (Windows NT 10.0) Chrome/156.0', '10.2.0.1')
     const phone = new HttpAgent('Mozilla/5.0 (Linux; Android 14) Chrome/156.0', '10.2.0.2')
@@ -23,10 +33,17 @@ test.group('Sessions', (group) => {
     const signIn = await laptop.get('/sign-in')
     assert.equal(signIn.page?.flash?.sessionEnded, 'signed_in_elsewhere')
     assert.equal((await phone.get('/')).status, 200)
-    assert.isNotNull(await AuditLog.query().where('action', 'session.ended_by_new_sign_in').where('actor_id', user.id).first())
+    assert.isNotNull(
+      await AuditLog.query()
+        .where('action', 'session.ended_by_new_sign_in')
+        .where('actor_id', user.id)
+        .first()
+    )
   })
 
-  test('a user lists their sessions and a revoked session is dead on its next request', async ({ assert }) => {
+  test('a user lists their sessions and a revoked session is dead on its next request', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     await setMfaRequired({ agent: false })
     const { default: settings } = await import('#services/settings_service')
@@ -36,8 +53,17 @@ test.group('Sessions', (group) => {
     await a.signIn(user.email, PASSWORD)
     await b.signIn(user.email, PASSWORD)
     const list = await a.get('/account/sessions')
-    const sessions = list.page?.props.sessions as Array<{ id: number; device: string; ipAddress: string; current: boolean; endedAt: string | null }>
-    assert.lengthOf(sessions.filter((s) => !s.endedAt), 2)
+    const sessions = list.page?.props.sessions as Array<{
+      id: number
+      device: string
+      ipAddress: string
+      current: boolean
+      endedAt: string | null
+    }>
+    assert.lengthOf(
+      sessions.filter((s) => !s.endedAt),
+      2
+    )
     const other = sessions.find((s) => !s.current)!
     assert.equal(other.device, 'Edge on Windows')
     assert.equal(other.ipAddress, '10.3.0.2')
@@ -49,7 +75,7 @@ test.group('Sessions', (group) => {
     assert.isNotNull(await AuditLog.query().where('action', 'session.revoked').first())
   })
 
-  test('a user cannot revoke another user\'s session', async ({ assert }) => {
+  test("a user cannot revoke another user's session", async ({ assert }) => {
     const alice = await makeUser('agent')
     const bob = await makeUser('agent')
     const a = new HttpAgent()
@@ -83,7 +109,9 @@ test.group('Sessions', (group) => {
     assert.equal((await agent.get('/sign-in')).page?.flash?.sessionEnded, 'expired')
   })
 
-  test('an admin locks a lost device\'s account: all its sessions end and it cannot sign in', async ({ assert }) => {
+  test("an admin locks a lost device's account: all its sessions end and it cannot sign in", async ({
+    assert,
+  }) => {
     const { user: admin, secret } = await makeUserWithMfa('admin')
     const victim = await makeUser('agent')
     const victimBrowser = new HttpAgent('lost phone', '10.5.0.9')
@@ -99,7 +127,10 @@ test.group('Sessions', (group) => {
     assert.equal((await victimBrowser.get('/sign-in')).page?.flash?.sessionEnded, 'account_locked')
     await victimBrowser.signIn(victim.email, PASSWORD)
     assert.match((await victimBrowser.get('/sign-in')).page?.props.errors.email, /locked/)
-    const entry = await AuditLog.query().where('action', 'user.locked').where('target_id', String(victim.id)).firstOrFail()
+    const entry = await AuditLog.query()
+      .where('action', 'user.locked')
+      .where('target_id', String(victim.id))
+      .firstOrFail()
     assert.equal(entry.actorId, admin.id)
     assert.include(entry.after!, 'Phone stolen')
   })

@@ -7,9 +7,13 @@ import { SIGN_IN_LIMITS } from '#start/limiter'
 
 test.group('Sign-in', (group) => {
   group.each.setup(() => testUtils.db().withGlobalTransaction())
-  group.each.setup(() => setMfaRequired({ admin: false, supervisor: false, team_lead: false, agent: false }))
+  group.each.setup(() =>
+    setMfaRequired({ admin: false, supervisor: false, team_lead: false, agent: false })
+  )
 
-  test('an agent signs in with the right password and reaches the dashboard', async ({ assert }) => {
+  test('an agent signs in with the right password and reaches the dashboard', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     const agent = new HttpAgent()
     const res = await agent.signIn(user.email, PASSWORD)
@@ -19,11 +23,16 @@ test.group('Sign-in', (group) => {
     assert.equal(home.status, 200)
     assert.equal(home.page?.component, 'dashboard')
     assert.equal(home.page?.props.auth.email, user.email)
-    const entry = await AuditLog.query().where('action', 'auth.sign_in').where('target_id', String(user.id)).first()
+    const entry = await AuditLog.query()
+      .where('action', 'auth.sign_in')
+      .where('target_id', String(user.id))
+      .first()
     assert.isNotNull(entry)
   })
 
-  test('a wrong password is refused with a translated error and changes nothing', async ({ assert }) => {
+  test('a wrong password is refused with a translated error and changes nothing', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     const agent = new HttpAgent()
     agent.cookies.set('ringdesk_locale', 'zh-CN')
@@ -34,7 +43,12 @@ test.group('Sign-in', (group) => {
     assert.equal((await agent.get('/')).status, 302)
     await user.refresh()
     assert.isNull(user.lastSignInAt)
-    assert.isNotNull(await AuditLog.query().where('action', 'auth.sign_in_failed').where('target_label', user.email).first())
+    assert.isNotNull(
+      await AuditLog.query()
+        .where('action', 'auth.sign_in_failed')
+        .where('target_label', user.email)
+        .first()
+    )
   })
 
   test('invalid input gets field errors in the chosen language', async ({ assert }) => {
@@ -47,7 +61,9 @@ test.group('Sign-in', (group) => {
     assert.equal(page.page?.props.errors.password, '请填写密码')
   })
 
-  test('an account is locked out after too many wrong passwords, even with the right one', async ({ assert }) => {
+  test('an account is locked out after too many wrong passwords, even with the right one', async ({
+    assert,
+  }) => {
     const user = await makeUser('agent')
     const agent = new HttpAgent('lockout-test', '10.9.9.1')
     for (let i = 0; i < SIGN_IN_LIMITS.account.requests; i++) {
@@ -56,9 +72,17 @@ test.group('Sign-in', (group) => {
     const res = await agent.signIn(user.email, PASSWORD)
     assert.equal(res.status, 302)
     const page = await agent.get('/sign-in')
-    assert.match(page.page?.props.errors.email, /Too many failed attempts\. Try again in \d+ minute/)
+    assert.match(
+      page.page?.props.errors.email,
+      /Too many failed attempts\. Try again in \d+ minute/
+    )
     assert.equal((await agent.get('/')).status, 302, 'not signed in')
-    assert.isNotNull(await AuditLog.query().where('action', 'auth.locked_out').where('target_label', user.email.toLowerCase()).first())
+    assert.isNotNull(
+      await AuditLog.query()
+        .where('action', 'auth.locked_out')
+        .where('target_label', user.email.toLowerCase())
+        .first()
+    )
     assert.isNotNull(await AuditLog.query().where('action', 'auth.sign_in_blocked').first())
   })
 

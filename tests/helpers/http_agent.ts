@@ -44,7 +44,12 @@ export class HttpAgent {
   async request(
     method: string,
     path: string,
-    options: { form?: Record<string, unknown>; json?: Record<string, unknown>; accept?: string; csrf?: boolean } = {}
+    options: {
+      form?: Record<string, unknown>
+      json?: Record<string, unknown>
+      accept?: string
+      csrf?: boolean
+    } = {}
   ): Promise<AgentResponse> {
     const headers: Record<string, string> = {
       'user-agent': this.userAgent,
@@ -66,13 +71,15 @@ export class HttpAgent {
       const index = pair.indexOf('=')
       const name = pair.slice(0, index)
       const value = pair.slice(index + 1)
-      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(cookie) || value === '') this.cookies.delete(name)
+      if (/max-age=0|expires=Thu, 01 Jan 1970/i.test(cookie) || value === '')
+        this.cookies.delete(name)
       else this.cookies.set(name, value)
     }
     const text = await response.text()
     let page: AgentResponse['page'] = null
     const match =
-      text.match(/<script[^>]*data-page[^>]*>([\s\S]*?)<\/script>/) ?? text.match(/data-page="(\{[^"]*)"/)
+      text.match(/<script[^>]*data-page[^>]*>([\s\S]*?)<\/script>/) ??
+      text.match(/data-page="(\{[^"]*)"/)
     if (match) {
       page = JSON.parse(decodeEntities(match[1]))
       if (page?.props?.csrfToken) this.csrfToken = page.props.csrfToken
@@ -84,7 +91,14 @@ export class HttpAgent {
         json = JSON.parse(text)
       } catch {}
     }
-    return { status: response.status, location: response.headers.get('location'), headers: response.headers, text, page, json }
+    return {
+      status: response.status,
+      location: response.headers.get('location'),
+      headers: response.headers,
+      text,
+      page,
+      json,
+    }
   }
 
   get(path: string, accept?: string) {
@@ -106,7 +120,10 @@ export class HttpAgent {
   /** GET the page (to obtain a CSRF token) and then follow one redirect. */
   async visit(path: string) {
     let res = await this.get(path)
-    for (let i = 0; i < 5 && res.location; i++) res = await this.get(new URL(res.location, this.base).pathname + new URL(res.location, this.base).search)
+    for (let i = 0; i < 5 && res.location; i++)
+      res = await this.get(
+        new URL(res.location, this.base).pathname + new URL(res.location, this.base).search
+      )
     return res
   }
 

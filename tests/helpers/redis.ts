@@ -33,7 +33,9 @@ export class TestRedis {
       if (await this.#listening()) return
       await sleep(50)
     }
-    throw new Error(`redis-server did not start on port ${this.port} (is the redis-server package installed?)`)
+    throw new Error(
+      `redis-server did not start on port ${this.port} (is the redis-server package installed?)`
+    )
   }
 
   async stop() {

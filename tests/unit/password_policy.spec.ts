@@ -7,13 +7,23 @@ test.group('Password policy', () => {
   })
 
   test('common passwords are refused, also padded with digits or symbols', ({ assert }) => {
-    for (const weak of ['password1234', 'qwertyuiop123', 'iloveyou!!!!!', '123456789012', 'aaaaaaaaaaaa', 'Password123456']) {
+    for (const weak of [
+      'password1234',
+      'qwertyuiop123',
+      'iloveyou!!!!!',
+      '123456789012',
+      'aaaaaaaaaaaa',
+      'Password123456',
+    ]) {
       assert.equal(passwordWeakness(weak), 'validation.password_common', weak)
     }
   })
 
   test('a password built from the email name is refused', ({ assert }) => {
-    assert.equal(passwordWeakness('zhangwei-2026-secure', 'zhangwei@example.cn'), 'validation.password_contains_email')
+    assert.equal(
+      passwordWeakness('zhangwei-2026-secure', 'zhangwei@example.cn'),
+      'validation.password_contains_email'
+    )
   })
 
   test('a long uncommon passphrase is accepted', ({ assert }) => {

@@ -13,7 +13,8 @@ test.group('Permission matrix', () => {
 
   test('only admins manage users, teams and roles', ({ assert }) => {
     for (const role of ['supervisor', 'team_lead', 'agent'] as const) {
-      for (const p of ['users.manage', 'teams.manage', 'roles.manage'] as const) assert.isFalse(can(role, p), `${role} ${p}`)
+      for (const p of ['users.manage', 'teams.manage', 'roles.manage'] as const)
+        assert.isFalse(can(role, p), `${role} ${p}`)
     }
   })
 })

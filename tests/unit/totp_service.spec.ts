@@ -42,6 +42,9 @@ test.group('TOTP', () => {
   test('recovery codes are ten, unique, and hash the same however they are typed', ({ assert }) => {
     const codes = totp.newRecoveryCodes()
     assert.lengthOf(new Set(codes), 10)
-    assert.equal(totp.hashRecoveryCode(codes[0]), totp.hashRecoveryCode(` ${codes[0].toLowerCase().replace('-', '')} `))
+    assert.equal(
+      totp.hashRecoveryCode(codes[0]),
+      totp.hashRecoveryCode(` ${codes[0].toLowerCase().replace('-', '')} `)
+    )
   })
 })

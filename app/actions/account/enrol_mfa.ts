@@ -66,7 +66,10 @@ export default class EnrolMfa {
     if (!secret) throw new DomainError('auth.mfa_not_enrolled', 'code')
     const result = await totp.check(secret, code, user.totpLastStep)
     if (result === null || result === 'replayed') {
-      throw new DomainError(result === 'replayed' ? 'auth.totp_replayed' : 'auth.totp_invalid', 'code')
+      throw new DomainError(
+        result === 'replayed' ? 'auth.totp_replayed' : 'auth.totp_invalid',
+        'code'
+      )
     }
     const codes = totp.newRecoveryCodes()
     await db.transaction(async (trx) => {

@@ -8,7 +8,10 @@ import DomainError from '#exceptions/domain_error'
 /** A user ends one of their own sessions (a browser left signed in somewhere). */
 export default class RevokeSession {
   async handle(ctx: HttpContext, user: User, sessionRowId: number) {
-    const row = await UserSession.query().where('id', sessionRowId).where('user_id', user.id).first()
+    const row = await UserSession.query()
+      .where('id', sessionRowId)
+      .where('user_id', user.id)
+      .first()
     if (!row) throw new DomainError('sessions.not_found', 'session', {}, 404)
     if (row.endedAt) return
     await sessionRegistry.end(row, 'revoked')

@@ -57,7 +57,11 @@ export default class AttemptSignIn {
           await audit.record({
             ...meta,
             action: 'auth.locked_out',
-            target: { type: key.includes(':ip:') ? 'ip' : 'account', id: null, label: key.split(':').pop() },
+            target: {
+              type: key.includes(':ip:') ? 'ip' : 'account',
+              id: null,
+              label: key.split(':').pop(),
+            },
           })
         }
       }
@@ -71,7 +75,10 @@ export default class AttemptSignIn {
         target: { type: 'user', id: user.id, label: user.email },
         after: { reason: user.isDisabled ? 'disabled' : 'locked' },
       })
-      throw new DomainError(user.isDisabled ? 'auth.account_disabled' : 'auth.account_locked', 'email')
+      throw new DomainError(
+        user.isDisabled ? 'auth.account_disabled' : 'auth.account_locked',
+        'email'
+      )
     }
 
     await byAccount.delete(accountKey)

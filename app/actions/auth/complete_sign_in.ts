@@ -19,7 +19,11 @@ export default class CompleteSignIn {
     const policy = await settings.security()
     const meta = audit.fromRequest(ctx)
     if (policy.singleSession) {
-      const ended = await sessionRegistry.endAllFor(user.id, 'signed_in_elsewhere', ctx.session.sessionId)
+      const ended = await sessionRegistry.endAllFor(
+        user.id,
+        'signed_in_elsewhere',
+        ctx.session.sessionId
+      )
       for (const row of ended) {
         await audit.record({
           ...meta,

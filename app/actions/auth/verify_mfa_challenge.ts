@@ -61,8 +61,12 @@ export default class VerifyMfaChallenge {
           .update({ used_at: DateTime.utc().toFormat(trx.dialect.dateTimeFormat) })
         return Number(Array.isArray(updated) ? updated[0] : updated) > 0
       })
-      if (!used) await fail('auth.recovery_code_rejected', 'auth.recovery_code_invalid', 'recoveryCode')
-      const left = await RecoveryCode.query().where('user_id', user.id).whereNull('used_at').count('* as n')
+      if (!used)
+        await fail('auth.recovery_code_rejected', 'auth.recovery_code_invalid', 'recoveryCode')
+      const left = await RecoveryCode.query()
+        .where('user_id', user.id)
+        .whereNull('used_at')
+        .count('* as n')
       await audit.record({
         ...meta,
         action: 'auth.recovery_code_used',

@@ -8,7 +8,10 @@ import DomainError from '#exceptions/domain_error'
 export default class SaveTeam {
   async create(ctx: HttpContext, input: { name: string; description?: string | null }) {
     return db.transaction(async (trx) => {
-      const team = await Team.create({ name: input.name, description: input.description ?? null }, { client: trx })
+      const team = await Team.create(
+        { name: input.name, description: input.description ?? null },
+        { client: trx }
+      )
       await audit.record({
         ...audit.fromRequest(ctx),
         trx,
