@@ -1,21 +1,26 @@
-import { defineConfig, drivers } from '@adonisjs/core/hash'
+import { defineConfig } from '@adonisjs/core/hash'
+import { Argon } from '@adonisjs/core/hash/drivers/argon'
+import BoundedHasher from '#services/bounded_hasher'
 
 /*
-| argon2id with OWASP's recommended cost (19 MiB, t=2) raised to 64 MiB / t=3: a sign-in costs
-| tens of milliseconds of one core, which the sign-in limiter keeps from becoming a DoS lever.
+| argon2id, 64 MiB, t=3: a sign-in costs a deliberate slice of one core. Hashes run at most one
+| per core at a time (BoundedHasher) so a burst of sign-ins cannot starve other requests.
 */
 const hashConfig = defineConfig({
   default: 'argon',
   list: {
-    argon: drivers.argon2({
-      version: 0x13,
-      variant: 'id',
-      iterations: 3,
-      memory: 65536,
-      parallelism: 1,
-      saltSize: 16,
-      hashLength: 32,
-    }),
+    argon: () =>
+      new BoundedHasher(
+        new Argon({
+          version: 0x13,
+          variant: 'id',
+          iterations: 3,
+          memory: 65536,
+          parallelism: 1,
+          saltSize: 16,
+          hashLength: 32,
+        })
+      ),
   },
 })
 

@@ -32,9 +32,10 @@ export class HttpAgent {
 
   constructor(
     public userAgent = 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0 Safari/537.36',
-    public ip = '127.0.0.1'
+    public ip = '127.0.0.1',
+    base?: string
   ) {
-    this.base = `http://${env.get('HOST')}:${env.get('PORT')}`
+    this.base = base ?? `http://${env.get('HOST')}:${env.get('PORT')}`
   }
 
   #cookieHeader() {
