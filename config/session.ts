@@ -4,7 +4,7 @@ import { defineConfig, stores } from '@adonisjs/session'
 
 const sessionConfig = defineConfig({
   enabled: true,
-  cookieName: 'adonis-session',
+  cookieName: 'ringdesk_session',
 
   /**
    * When set to true, the session id cookie will be deleted
@@ -16,7 +16,9 @@ const sessionConfig = defineConfig({
    * Define how long to keep the session data alive without
    * any activity.
    */
-  age: '2h',
+  // The session registry enforces the configurable idle (30 min) and absolute (12 h) limits;
+  // the store only needs to outlive them.
+  age: '24h',
 
   /**
    * Configuration for session cookie and the

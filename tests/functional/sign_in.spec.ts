@@ -120,3 +120,24 @@ test.group('Sign-in', (group) => {
     assert.isNull((await user.refresh()).lastSignInAt)
   })
 })
+
+test.group('Browser-side defences', () => {
+  test('pages are sent with CSP, frame denial and no-sniff headers', async ({ assert }) => {
+    const res = await new HttpAgent().get('/sign-in')
+    const csp = res.headers.get('content-security-policy') ?? ''
+    assert.include(csp, "default-src 'self'")
+    assert.include(csp, "frame-ancestors 'none'")
+    assert.include(csp, "object-src 'none'")
+    assert.equal(res.headers.get('x-frame-options'), 'DENY')
+    assert.equal(res.headers.get('x-content-type-options'), 'nosniff')
+  })
+
+  test('the session cookie is HTTP-only', async ({ assert }) => {
+    const agent = new HttpAgent()
+    const res = await agent.get('/sign-in')
+    const cookie = res.headers.getSetCookie().find((c) => c.startsWith('ringdesk_session='))
+    assert.exists(cookie)
+    assert.match(cookie!, /HttpOnly/i)
+    assert.match(cookie!, /SameSite=Lax/i)
+  })
+})
