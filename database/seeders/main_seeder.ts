@@ -58,7 +58,8 @@ const USERS: Array<{ email: string; fullName: string; role: Role; team?: string;
  * what is missing, never resetting a password someone changed.
  */
 export default class MainSeeder extends BaseSeeder {
-  static environment = ['development', 'production']
+  // Never in production: demo accounts share a published password.
+  static environment = ['development']
 
   async run() {
     const teams = new Map<string, Team>()
