@@ -44,9 +44,6 @@ export default class TelephonyWork extends BaseCommand {
       greetings.delete(event.playback.id)
       await ari.client.hangup(channelId).catch(() => {})
     })
-    ari.events.on('connected', () => this.logger.info('ARI connected'))
-    ari.events.on('disconnected', () => this.logger.warning('ARI disconnected; reconnecting'))
-
     const beat = async () => {
       const connected = ari.events.state === 'connected'
       await healthService
@@ -57,6 +54,15 @@ export default class TelephonyWork extends BaseCommand {
         )
         .catch((error) => this.logger.warning(`heartbeat failed: ${error.message}`))
     }
+    // Report a change of connection at once, not at the next periodic beat.
+    ari.events.on('connected', () => {
+      this.logger.info('ARI connected')
+      void beat()
+    })
+    ari.events.on('disconnected', () => {
+      this.logger.warning('ARI disconnected; reconnecting')
+      void beat()
+    })
     ari.events.start()
     await beat()
     const timer = setInterval(beat, 10_000)

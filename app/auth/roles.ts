@@ -16,14 +16,29 @@ export const PERMISSIONS = [
   'audit.view',
   'audit.export',
   'health.view',
+  // Calls: configuration of routes, IVR, queues and agents' phones; call records; recordings.
+  'telephony.view',
+  'telephony.manage',
+  'calls.view',
+  'recordings.listen',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
   admin: PERMISSIONS,
-  supervisor: ['users.view', 'teams.view', 'audit.view', 'audit.export', 'health.view'],
-  // A team lead's users.view and teams.view are narrowed to their own team by the policies.
-  team_lead: ['users.view', 'teams.view'],
+  supervisor: [
+    'users.view',
+    'teams.view',
+    'audit.view',
+    'audit.export',
+    'health.view',
+    'telephony.view',
+    'calls.view',
+    'recordings.listen',
+  ],
+  // A team lead's users.view, teams.view and calls.view are narrowed to their own team by the
+  // policies.
+  team_lead: ['users.view', 'teams.view', 'calls.view'],
   agent: [],
 }
 

@@ -1,0 +1,37 @@
+import { DateTime } from 'luxon'
+import { BaseModel, column } from '@adonisjs/lucid/orm'
+
+export type CallbackStatus = 'pending' | 'done' | 'cancelled'
+
+/** The caller asked to be called back; `enteredAt` keeps their place in the queue. */
+export default class CallbackRequest extends BaseModel {
+  @column({ isPrimary: true, consume: (value) => Number(value) })
+  declare id: number
+
+  @column({ consume: (value) => (value === null ? null : Number(value)) })
+  declare callId: number | null
+
+  @column()
+  declare number: string
+
+  @column()
+  declare queueId: number | null
+
+  @column.dateTime()
+  declare enteredAt: DateTime
+
+  @column()
+  declare status: CallbackStatus
+
+  @column()
+  declare handledBy: number | null
+
+  @column.dateTime()
+  declare handledAt: DateTime | null
+
+  @column.dateTime({ autoCreate: true })
+  declare createdAt: DateTime
+
+  @column.dateTime({ autoCreate: true, autoUpdate: true })
+  declare updatedAt: DateTime
+}

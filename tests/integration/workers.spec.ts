@@ -1,0 +1,117 @@
+import { spawn, type ChildProcess } from 'node:child_process'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { test } from '@japa/runner'
+import { DateTime } from 'luxon'
+import app from '@adonisjs/core/services/app'
+import ServiceHeartbeat from '#models/service_heartbeat'
+import UserSession from '#models/user_session'
+import { makeUser } from '#tests/helpers/accounts'
+import { placeCall, startTestAsterisk, type TestAsterisk } from '#tests/helpers/asterisk'
+
+/*
+| The two background processes as they run in production: real child processes of `node ace`,
+| the job worker on the test Redis with BullMQ, the telephony worker on the test Asterisk.
+*/
+
+function startWorker(command: string, env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, ['ace.js', command], {
+    cwd: app.makePath(),
+    env: { ...process.env, NODE_ENV: 'test', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  let output = ''
+  child.stdout!.on('data', (c) => (output = (output + c).slice(-4000)))
+  child.stderr!.on('data', (c) => (output = (output + c).slice(-4000)))
+  return { child, output: () => output }
+}
+
+async function stopWorker(child: ChildProcess) {
+  if (child.exitCode !== null) return
+  const exited = new Promise((resolve) => child.once('exit', resolve))
+  child.kill('SIGTERM')
+  const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+  await exited
+  clearTimeout(timer)
+}
+
+async function waitFor(check: () => Promise<boolean>, ms: number) {
+  const until = Date.now() + ms
+  while (Date.now() < until) {
+    if (await check()) return true
+    await sleep(250)
+  }
+  return false
+}
+
+test.group('Workers | job worker (BullMQ on Redis)', () => {
+  test('the scheduled expire-sessions job ends a stale session without its browser returning', async ({
+    assert,
+    cleanup,
+  }) => {
+    const user = await makeUser('agent')
+    const stale = await UserSession.create({
+      sessionId: `stale-${Date.now()}`,
+      userId: user.id,
+      device: 'Chrome on Windows',
+      lastSeenAt: DateTime.utc().minus({ hours: 2 }),
+    })
+    cleanup(() => user.delete())
+    await ServiceHeartbeat.query().where('service', 'jobs').delete()
+
+    const worker = startWorker('jobs:work')
+    cleanup(() => stopWorker(worker.child))
+
+    const ended = await waitFor(async () => (await stale.refresh()).endedAt !== null, 30_000)
+    assert.isTrue(ended, `session not ended by the job; worker said:\n${worker.output()}`)
+    assert.equal(stale.endReason, 'idle_timeout')
+    const beat = await ServiceHeartbeat.find('jobs')
+    assert.equal(beat?.status, 'ok')
+  })
+})
+
+test.group('Workers | telephony worker (ARI)', (group) => {
+  let asterisk: TestAsterisk
+
+  group.setup(async () => {
+    asterisk = await startTestAsterisk()
+    return () => asterisk.stop()
+  })
+
+  test('the worker connects to ARI, reports it, and answers a real SIP call with a greeting', async ({
+    assert,
+    cleanup,
+  }) => {
+    await ServiceHeartbeat.query().where('service', 'telephony').delete()
+    const worker = startWorker('telephony:work', {
+      ARI_URL: asterisk.ariUrl,
+      ARI_USERNAME: asterisk.username,
+      ARI_PASSWORD: asterisk.password,
+      ARI_APP: asterisk.app,
+    })
+    cleanup(() => stopWorker(worker.child))
+
+    const connected = await waitFor(async () => {
+      const beat = await ServiceHeartbeat.find('telephony')
+      return beat?.status === 'ok'
+    }, 20_000)
+    assert.isTrue(connected, `worker never reported ARI connected:\n${worker.output()}`)
+    // Asterisk registers the Stasis app just after the WebSocket opens.
+    const auth =
+      'Basic ' + Buffer.from(`${asterisk.username}:${asterisk.password}`).toString('base64')
+    const registered = await waitFor(async () => {
+      const res = await fetch(`${asterisk.ariUrl}/ari/applications/${asterisk.app}`, {
+        headers: { authorization: auth },
+      })
+      return res.ok
+    }, 5_000)
+    assert.isTrue(registered, 'Stasis application registered')
+
+    const started = Date.now()
+    const call = await placeCall({ sipPort: asterisk.sipPort, did: '4008001000', holdMs: 15_000 })
+    const tookMs = Date.now() - started
+    assert.equal(call.successfulCalls, 1, `${call.output}\n${call.errors}\nworker:\n${worker.output()}`)
+    // The worker hung up after its greeting, long before the caller's own 15 s.
+    assert.isBelow(tookMs, 10_000, worker.output())
+    assert.include(worker.output(), 'call ')
+  })
+})
