@@ -3,17 +3,22 @@ import { BaseModel, belongsTo, column, hasMany } from '@adonisjs/lucid/orm'
 import type { BelongsTo, HasMany } from '@adonisjs/lucid/types/relations'
 import Skill from '#models/skill'
 import QueueAgent from '#models/queue_agent'
+import type { OverflowAction, QueueStrategy } from '#telephony/acd/types'
 
+// The ACD engine (app/telephony/acd) defines what a queue can do; these lists mirror its types.
 export const QUEUE_STRATEGIES = [
   'longest_idle',
   'round_robin',
   'fewest_calls_today',
   'skills_based',
-] as const
-export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number]
+] as const satisfies readonly QueueStrategy[]
 
-export const OVERFLOW_ACTIONS = ['voicemail', 'queue', 'callback', 'transfer', 'hangup'] as const
-export type OverflowAction = (typeof OVERFLOW_ACTIONS)[number]
+export const OVERFLOW_ACTIONS = [
+  'voicemail',
+  'queue',
+  'callback',
+  'hangup',
+] as const satisfies readonly OverflowAction[]
 
 export default class Queue extends BaseModel {
   @column({ isPrimary: true })
@@ -46,7 +51,7 @@ export default class Queue extends BaseModel {
   @column()
   declare overflowAction: OverflowAction
 
-  /** A queue id when overflowing to a queue, a phone number when transferring out. */
+  /** A queue id when overflowing to a queue; for voicemail, a mailbox other than the queue's. */
   @column()
   declare overflowTarget: string | null
 

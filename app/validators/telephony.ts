@@ -64,7 +64,6 @@ const DATE = /^\d{4}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])$/
 const EXACT_NUMBER = /^\+?[0-9*#]{1,32}$/
 /** Asterisk extension pattern: `_` then digits, X Z N, [1-5] sets, and `.` or `!` at the end. */
 const DIAL_PATTERN = /^_(?:[0-9*#+XZN]|\[(?:[0-9](?:-[0-9])?)+\])+[.!]?$/
-const PHONE_NUMBER = /^\+?[0-9]{3,32}$/
 const NODE_ID = /^[A-Za-z0-9_-]{1,64}$/
 
 export const IVR_NODE_TYPES = [
@@ -236,14 +235,11 @@ export const ivrFlowValidator = vine.withMetaData<{ flowId?: number }>().create(
   expectedVersion: vine.number().withoutDecimals().min(1).optional(),
 })
 
-/** Overflow to a queue needs another queue's id; a transfer needs a phone number. */
+/** Overflow to a queue needs another queue's id. */
 const overflowTarget = vine.createRule(
   async (value: unknown, _options: undefined, field: FieldContext) => {
     if (typeof value !== 'string') return
     const action = field.parent?.overflowAction
-    if (action === 'transfer' && !PHONE_NUMBER.test(value)) {
-      field.report('Invalid phone number', 'phone_number', field)
-    }
     if (action === 'queue') {
       const queueId = Number(value)
       const exists =
@@ -263,7 +259,8 @@ export const queueValidator = vine.withMetaData<{ queueId?: number }>().create({
   priority: vine.number().withoutDecimals().range([0, 100]).optional(),
   ringTimeoutSeconds: vine.number().withoutDecimals().range([5, 300]),
   wrapUpSeconds: vine.number().withoutDecimals().range([0, 3600]),
-  maxWaitSeconds: vine.number().withoutDecimals().range([10, 86400]),
+  // 0: no limit
+  maxWaitSeconds: vine.number().withoutDecimals().range([0, 86400]),
   overflowAction: vine.enum(OVERFLOW_ACTIONS),
   overflowTarget: vine
     .string()
@@ -272,7 +269,7 @@ export const queueValidator = vine.withMetaData<{ queueId?: number }>().create({
     .use(overflowTarget())
     .nullable()
     .optional()
-    .requiredWhen('overflowAction', 'in', ['queue', 'transfer']),
+    .requiredWhen('overflowAction', '=', 'queue'),
   announceEverySeconds: vine.number().withoutDecimals().range([0, 3600]),
   musicOnHold: vine
     .string()

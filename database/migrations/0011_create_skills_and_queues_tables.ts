@@ -27,9 +27,9 @@ export default class extends BaseSchema {
       table.integer('ring_timeout_seconds').notNullable().defaultTo(20)
       table.integer('wrap_up_seconds').notNullable().defaultTo(15)
       table.integer('max_wait_seconds').notNullable().defaultTo(300)
-      // voicemail | queue | callback | transfer | hangup
+      // voicemail | queue | callback | hangup, once a caller has waited max_wait_seconds (0: no limit)
       table.string('overflow_action', 20).notNullable().defaultTo('voicemail')
-      // Queue id (overflow to queue) or an external number (transfer).
+      // Queue id (overflow to a queue), or a mailbox other than the queue's own (voicemail).
       table.string('overflow_target', 64).nullable()
       // 0: no position/wait-time announcements
       table.integer('announce_every_seconds').notNullable().defaultTo(60)
