@@ -1,14 +1,17 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import env from '#start/env'
-import { createAri, isAriNotFound } from '#telephony/ari/index'
+import { createAri } from '#telephony/ari/index'
+import StasisApp from '#telephony/stasis/stasis_app'
 import healthService from '#services/health_service'
 
+const DEFAULT_RECORDINGS_DIR =
+  '/var/cache/ringdesk/asterisk-root/var/spool/asterisk-default/recording'
+
 /**
- * The telephony worker: the one process that holds the ARI connection of our Stasis app.
- * Foundation behaviour: every inbound call that reaches Stasis is answered with a greeting and
- * hung up; call routing (IVR, queues) builds on this. It reconnects forever and reports its
- * ARI state as a heartbeat for /health.
+ * The telephony worker: the one process that holds the ARI connection of our Stasis app and
+ * runs calls (routes, IVR, queues, agents, recording). It reconnects forever, pushes agents'
+ * phones and reconciles calls after every (re)connect, and reports its ARI state for /health.
  */
 export default class TelephonyWork extends BaseCommand {
   static commandName = 'telephony:work'
@@ -22,28 +25,12 @@ export default class TelephonyWork extends BaseCommand {
       password: env.get('ARI_PASSWORD').release(),
       app: env.get('ARI_APP'),
     })
-    const greetings = new Map<string, string>()
+    const stasis = new StasisApp(ari, {
+      recordingDir: env.get('RECORDINGS_DIR') ?? DEFAULT_RECORDINGS_DIR,
+      logger: this.logger,
+    })
+    stasis.start()
 
-    ari.events.onEvent('StasisStart', async (event) => {
-      const channel = event.channel
-      this.logger.info(
-        `call ${channel.id} from ${channel.caller?.number ?? 'unknown'} args=${event.args.join(',')}`
-      )
-      try {
-        await ari.client.answer(channel.id)
-        const playback = await ari.client.play(channel.id, 'sound:hello-world')
-        greetings.set(playback.id, channel.id)
-      } catch (error) {
-        if (!isAriNotFound(error))
-          this.logger.error(`call ${channel.id}: ${(error as Error).message}`)
-      }
-    })
-    ari.events.onEvent('PlaybackFinished', async (event) => {
-      const channelId = greetings.get(event.playback.id)
-      if (!channelId) return
-      greetings.delete(event.playback.id)
-      await ari.client.hangup(channelId).catch(() => {})
-    })
     const beat = async () => {
       const connected = ari.events.state === 'connected'
       await healthService
@@ -69,6 +56,7 @@ export default class TelephonyWork extends BaseCommand {
 
     this.app.terminating(async () => {
       clearInterval(timer)
+      stasis.stop()
       await ari.events.stop()
     })
   }

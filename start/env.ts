@@ -32,4 +32,6 @@ export default await Env.create(new URL('../', import.meta.url), {
   ARI_USERNAME: Env.schema.string(),
   ARI_PASSWORD: Env.schema.secret(),
   ARI_APP: Env.schema.string(),
+  /** Host path of the Asterisk instance's recording directory (asterisk/sandbox status). */
+  RECORDINGS_DIR: Env.schema.string.optional(),
 })

@@ -96,5 +96,148 @@ router
 
     router.get('/audit', [AuditLogsController, 'index']).as('audit.index')
     router.get('/audit/export', [AuditLogsController, 'export']).as('audit.export')
+
+    /*
+    | Calls: configuration (inbound routes, IVR flows, queues, calendars, skills, break reasons,
+    | agents' phones) and call records. Supervisors read the configuration, admins change it
+    | (TelephonyPolicy); every route answers JSON to `Accept: application/json`.
+    */
+    const CalendarsController = () => import('#controllers/calendars_controller')
+    const InboundRoutesController = () => import('#controllers/inbound_routes_controller')
+    const IvrFlowsController = () => import('#controllers/ivr_flows_controller')
+    const QueuesController = () => import('#controllers/queues_controller')
+    const AgentsAdminController = () => import('#controllers/agents_admin_controller')
+    const CallRecordsController = () => import('#controllers/call_records_controller')
+    const byId = router.matchers.number()
+
+    router
+      .get('/telephony/calendars', [CalendarsController, 'index'])
+      .as('telephony.calendars.index')
+    router
+      .post('/telephony/calendars', [CalendarsController, 'store'])
+      .as('telephony.calendars.store')
+    router
+      .get('/telephony/calendars/:id', [CalendarsController, 'show'])
+      .as('telephony.calendars.show')
+      .where('id', byId)
+    router
+      .put('/telephony/calendars/:id', [CalendarsController, 'update'])
+      .as('telephony.calendars.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/calendars/:id', [CalendarsController, 'destroy'])
+      .as('telephony.calendars.destroy')
+      .where('id', byId)
+
+    router
+      .get('/telephony/inbound-routes', [InboundRoutesController, 'index'])
+      .as('telephony.inbound_routes.index')
+    router
+      .post('/telephony/inbound-routes', [InboundRoutesController, 'store'])
+      .as('telephony.inbound_routes.store')
+    router
+      .get('/telephony/inbound-routes/:id', [InboundRoutesController, 'show'])
+      .as('telephony.inbound_routes.show')
+      .where('id', byId)
+    router
+      .put('/telephony/inbound-routes/:id', [InboundRoutesController, 'update'])
+      .as('telephony.inbound_routes.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/inbound-routes/:id', [InboundRoutesController, 'destroy'])
+      .as('telephony.inbound_routes.destroy')
+      .where('id', byId)
+
+    router
+      .get('/telephony/ivr-flows', [IvrFlowsController, 'index'])
+      .as('telephony.ivr_flows.index')
+    router
+      .post('/telephony/ivr-flows', [IvrFlowsController, 'store'])
+      .as('telephony.ivr_flows.store')
+    router
+      .get('/telephony/ivr-flows/:id', [IvrFlowsController, 'show'])
+      .as('telephony.ivr_flows.show')
+      .where('id', byId)
+    router
+      .put('/telephony/ivr-flows/:id', [IvrFlowsController, 'update'])
+      .as('telephony.ivr_flows.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/ivr-flows/:id', [IvrFlowsController, 'destroy'])
+      .as('telephony.ivr_flows.destroy')
+      .where('id', byId)
+
+    router.get('/telephony/queues', [QueuesController, 'index']).as('telephony.queues.index')
+    router.post('/telephony/queues', [QueuesController, 'store']).as('telephony.queues.store')
+    router
+      .get('/telephony/queues/:id', [QueuesController, 'show'])
+      .as('telephony.queues.show')
+      .where('id', byId)
+    router
+      .put('/telephony/queues/:id', [QueuesController, 'update'])
+      .as('telephony.queues.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/queues/:id', [QueuesController, 'destroy'])
+      .as('telephony.queues.destroy')
+      .where('id', byId)
+
+    router.get('/telephony/agents', [AgentsAdminController, 'index']).as('telephony.agents.index')
+    router
+      .put('/telephony/agents/:id/skills', [AgentsAdminController, 'updateSkills'])
+      .as('telephony.agents.skills.update')
+      .where('id', byId)
+    router
+      .post('/telephony/devices', [AgentsAdminController, 'storeDevice'])
+      .as('telephony.devices.store')
+    router
+      .put('/telephony/devices/:id', [AgentsAdminController, 'updateDevice'])
+      .as('telephony.devices.update')
+      .where('id', byId)
+    router
+      .post('/telephony/devices/:id/rotate-password', [
+        AgentsAdminController,
+        'rotateDevicePassword',
+      ])
+      .as('telephony.devices.rotate_password')
+      .where('id', byId)
+    router
+      .delete('/telephony/devices/:id', [AgentsAdminController, 'destroyDevice'])
+      .as('telephony.devices.destroy')
+      .where('id', byId)
+
+    router.get('/telephony/skills', [AgentsAdminController, 'skills']).as('telephony.skills.index')
+    router
+      .post('/telephony/skills', [AgentsAdminController, 'storeSkill'])
+      .as('telephony.skills.store')
+    router
+      .put('/telephony/skills/:id', [AgentsAdminController, 'updateSkill'])
+      .as('telephony.skills.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/skills/:id', [AgentsAdminController, 'destroySkill'])
+      .as('telephony.skills.destroy')
+      .where('id', byId)
+
+    router
+      .get('/telephony/break-reasons', [AgentsAdminController, 'breakReasons'])
+      .as('telephony.break_reasons.index')
+    router
+      .post('/telephony/break-reasons', [AgentsAdminController, 'storeBreakReason'])
+      .as('telephony.break_reasons.store')
+    router
+      .put('/telephony/break-reasons/:id', [AgentsAdminController, 'updateBreakReason'])
+      .as('telephony.break_reasons.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/break-reasons/:id', [AgentsAdminController, 'destroyBreakReason'])
+      .as('telephony.break_reasons.destroy')
+      .where('id', byId)
+
+    router.get('/calls', [CallRecordsController, 'index']).as('calls.index')
+    router
+      .get('/calls/:id', [CallRecordsController, 'show'])
+      .as('calls.show')
+      .where('id', router.matchers.uuid())
   })
   .use(middleware.auth())

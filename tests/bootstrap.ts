@@ -53,7 +53,9 @@ export const runnerHooks: Required<Pick<Config, 'setup' | 'teardown'>> = {
   setup: [
     async () => {
       await testUtils.db().migrate()
-      await testUtils.db().truncate()
+      // truncate() hands back the truncating function: run it now, for a clean slate.
+      const truncate = await testUtils.db().truncate()
+      await truncate()
     },
     async () => {
       await testRedis.start()

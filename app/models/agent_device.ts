@@ -43,6 +43,10 @@ export default class AgentDevice extends BaseModel {
   @column()
   declare lastIp: string | null
 
+  /** A phone that does not REGISTER is reached here (migration 0030), e.g. `sip:1004@10.0.0.9`. */
+  @column()
+  declare staticContact: string | null
+
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime
 

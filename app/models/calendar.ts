@@ -1,28 +1,11 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
+import type { BusinessCalendar, Holiday, WorkdayOverride } from '#telephony/hours/types'
 
-export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const
-export type Weekday = (typeof WEEKDAYS)[number]
-
-/** "HH:mm" local time in the calendar's time zone; `to` is exclusive. */
-export interface TimeRange {
-  from: string
-  to: string
-}
-
-export type WeeklyHours = Record<Weekday, TimeRange[]>
-
-export interface Holiday {
-  date: string
-  name: string | null
-}
-
-/** A date that follows its own hours instead of its weekday's: a make-up working day (调休). */
-export interface WorkdayOverride {
-  date: string
-  name: string | null
-  ranges: TimeRange[]
-}
+/** The hours engine (app/telephony/hours) owns the shape; this model stores it as JSON text. */
+export { WEEKDAYS } from '#telephony/hours/types'
+export type { Holiday, TimeRange, Weekday, WorkdayOverride } from '#telephony/hours/types'
+export type WeeklyHours = BusinessCalendar['weekly']
 
 const json = {
   prepare: (value: unknown) => JSON.stringify(value),
@@ -39,12 +22,14 @@ export default class Calendar extends BaseModel {
   @column()
   declare timeZone: string
 
+  /** Every weekday is present; a closed day has no ranges. */
   @column(json)
   declare weekly: WeeklyHours
 
   @column(json)
   declare holidays: Holiday[]
 
+  /** Make-up working days (调休). */
   @column(json)
   declare workdayOverrides: WorkdayOverride[]
 
@@ -53,4 +38,13 @@ export default class Calendar extends BaseModel {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
+
+  /** The plain calendar the hours engine evaluates (isOpen, nextOpening). */
+  toBusinessCalendar(): BusinessCalendar {
+    return {
+      weekly: this.weekly,
+      holidays: this.holidays,
+      workdayOverrides: this.workdayOverrides,
+    }
+  }
 }

@@ -23,7 +23,7 @@ export default class InboundRoute extends BaseModel {
   @column()
   declare callerPattern: string | null
 
-  /** Lower is tried first. */
+  /** Higher is tried first (as queue priorities); ties by id. */
   @column()
   declare priority: number
 

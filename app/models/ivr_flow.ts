@@ -1,12 +1,12 @@
 import { DateTime } from 'luxon'
 import { BaseModel, column } from '@adonisjs/lucid/orm'
+import type { IvrNode } from '#telephony/ivr/types'
 
 /**
- * IVR nodes keyed by node id; each node has a `type` (play, menu, collect, queue, voicemail,
- * transfer, hangup, hours) and the fields that type needs. The shape is owned by the IVR engine
- * (app/telephony/ivr); this model stores it as JSON text.
+ * IVR nodes keyed by node id (play, menu, collect, queue, voicemail, transfer, hangup, hours).
+ * The shape is owned by the IVR engine (app/telephony/ivr); this model stores it as JSON text.
  */
-export type IvrNodes = Record<string, { type: string; [key: string]: unknown }>
+export type IvrNodes = Record<string, IvrNode>
 
 const json = {
   prepare: (value: unknown) => JSON.stringify(value),

@@ -33,7 +33,7 @@ export default class Recording extends BaseModel {
   @column({ serializeAs: null })
   declare authTag: string | null
 
-  @column()
+  @column({ columnName: 'sha256' })
   declare sha256: string | null
 
   @column.dateTime()

@@ -77,34 +77,10 @@ export const IVR_NODE_TYPES = [
   'hours',
 ] as const
 
-/** Ranges of one day: each `from` before its `to`, sorted, not overlapping. */
-const orderedRanges = vine.createRule(
-  (value: unknown, _options: undefined, field: FieldContext) => {
-    if (!Array.isArray(value)) return
-    let previousEnd = ''
-    for (const range of value as Array<{ from?: unknown; to?: unknown }>) {
-      if (typeof range?.from !== 'string' || typeof range?.to !== 'string') return
-      if (range.from >= range.to || range.from < previousEnd) {
-        field.report('Time ranges must not overlap', 'time_ranges', field)
-        return
-      }
-      previousEnd = range.to
-    }
-  }
-)
-
 const timeZone = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
   if (typeof value === 'string' && !IANAZone.isValidZone(value)) {
     field.report('Unknown time zone', 'time_zone', field)
   }
-})
-
-const realDate = vine.createRule((value: unknown, _options: undefined, field: FieldContext) => {
-  if (typeof value !== 'string' || !DATE.test(value)) return
-  const [y, m, d] = value.split('-').map(Number)
-  const date = new Date(Date.UTC(y, m - 1, d))
-  if (date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d)
-    field.report('Invalid date', 'date', field)
 })
 
 /** Exact number or Asterisk pattern (X, Z, N, [1-5], trailing `.` or `!`). */
@@ -115,25 +91,25 @@ const dialPattern = vine.createRule((value: unknown, _options: undefined, field:
   }
 })
 
+/** Opening ranges of one day; overlaps, empty and overnight ranges are the hours engine's call. */
 function ranges() {
   return vine
     .array(
       vine.object({
-        from: vine.string().trim().regex(TIME),
-        to: vine.string().trim().regex(TIME),
+        start: vine.string().trim().regex(TIME),
+        end: vine.string().trim().regex(TIME),
       })
     )
     .maxLength(8)
-    .use(orderedRanges())
 }
 
-function name() {
+function nameField() {
   return vine.string().trim().minLength(1).maxLength(120)
 }
 
 function uniqueIn(table: string, column: string, metaKey: string) {
-  return async (db: any, value: string, field: FieldContext) => {
-    const query = db.from(table).where(column, value)
+  return async (client: any, value: string, field: FieldContext) => {
+    const query = client.from(table).where(column, value)
     if (field.meta[metaKey]) query.whereNot('id', field.meta[metaKey])
     return !(await query.first())
   }
@@ -143,43 +119,43 @@ function id() {
   return vine.number().withoutDecimals().min(1)
 }
 
-async function targetExists(db: any, type: unknown, value: number) {
+async function targetExists(client: any, type: unknown, value: number) {
   const table = { ivr: 'ivr_flows', queue: 'queues', agent: 'users', voicemail: 'queues' }[
     String(type)
   ]
   if (!table) return true
-  return Boolean(await db.from(table).where('id', value).first())
+  return Boolean(await client.from(table).where('id', value).first())
 }
 
 export const calendarValidator = vine.withMetaData<{ calendarId?: number }>().create({
-  name: name().unique(uniqueIn('calendars', 'name', 'calendarId')),
+  name: nameField().unique(uniqueIn('calendars', 'name', 'calendarId')),
   timeZone: vine.string().trim().maxLength(64).use(timeZone()),
   weekly: vine.object(Object.fromEntries(WEEKDAYS.map((day) => [day, ranges().optional()]))),
   holidays: vine
     .array(
       vine.object({
-        date: vine.string().trim().regex(DATE).use(realDate()),
+        date: vine.string().trim().regex(DATE),
         name: vine.string().trim().maxLength(120).nullable().optional(),
+        hours: ranges().nullable().optional(),
       })
     )
     .maxLength(400)
-    .distinct('date')
     .optional(),
   workdayOverrides: vine
     .array(
       vine.object({
-        date: vine.string().trim().regex(DATE).use(realDate()),
+        date: vine.string().trim().regex(DATE),
         name: vine.string().trim().maxLength(120).nullable().optional(),
-        ranges: ranges(),
+        hours: ranges().nullable().optional(),
+        sameAs: vine.enum(WEEKDAYS).nullable().optional(),
       })
     )
     .maxLength(400)
-    .distinct('date')
     .optional(),
 })
 
 export const inboundRouteValidator = vine.withMetaData<{ routeId?: number }>().create({
-  name: name().unique(uniqueIn('inbound_routes', 'name', 'routeId')),
+  name: nameField().unique(uniqueIn('inbound_routes', 'name', 'routeId')),
   didPattern: vine.string().trim().toUpperCase().maxLength(40).use(dialPattern()),
   callerPattern: vine
     .string()
@@ -191,7 +167,9 @@ export const inboundRouteValidator = vine.withMetaData<{ routeId?: number }>().c
     .optional(),
   priority: vine.number().withoutDecimals().range([0, 10000]).optional(),
   targetType: vine.enum(ROUTE_TARGET_TYPES),
-  targetId: id().exists((db, value, field) => targetExists(db, field.parent.targetType, value)),
+  targetId: id().exists((client, value, field) =>
+    targetExists(client, field.parent.targetType, value)
+  ),
   calendarId: id().exists({ table: 'calendars', column: 'id' }).nullable().optional(),
   closedTargetType: vine
     .enum(CLOSED_TARGET_TYPES)
@@ -199,7 +177,7 @@ export const inboundRouteValidator = vine.withMetaData<{ routeId?: number }>().c
     .optional()
     .requiredIfExists('calendarId'),
   closedTargetId: id()
-    .exists((db, value, field) => targetExists(db, field.parent.closedTargetType, value))
+    .exists((client, value, field) => targetExists(client, field.parent.closedTargetType, value))
     .nullable()
     .optional()
     .requiredWhen('closedTargetType', 'in', ['ivr', 'queue', 'agent']),
@@ -224,7 +202,7 @@ const nodeIds = vine.createRule((value: unknown, _options: undefined, field: Fie
  * type needs is checked by the IVR engine's validateFlow in the save action.
  */
 export const ivrFlowValidator = vine.withMetaData<{ flowId?: number }>().create({
-  name: name().unique(uniqueIn('ivr_flows', 'name', 'flowId')),
+  name: nameField().unique(uniqueIn('ivr_flows', 'name', 'flowId')),
   entryNode: vine.string().trim().regex(NODE_ID).use(knownNode()),
   nodes: vine
     .record(vine.object({ type: vine.enum(IVR_NODE_TYPES) }).allowUnknownProperties())
@@ -252,7 +230,7 @@ const overflowTarget = vine.createRule(
 )
 
 export const queueValidator = vine.withMetaData<{ queueId?: number }>().create({
-  name: name().unique(uniqueIn('queues', 'name', 'queueId')),
+  name: nameField().unique(uniqueIn('queues', 'name', 'queueId')),
   strategy: vine.enum(QUEUE_STRATEGIES),
   requiredSkillId: id().exists({ table: 'skills', column: 'id' }).nullable().optional(),
   requiredSkillLevel: vine.number().withoutDecimals().range([1, 10]).optional(),

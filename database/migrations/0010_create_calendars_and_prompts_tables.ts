@@ -10,11 +10,12 @@ export default class extends BaseSchema {
       table.increments('id').notNullable()
       table.string('name', 120).notNullable().unique()
       table.string('time_zone', 64).notNullable().defaultTo('Asia/Shanghai')
-      // { "mon": [{ "from": "09:00", "to": "18:00" }], ..., "sun": [] }
+      // Shapes of app/telephony/hours/types.ts:
+      // { "mon": [{ "start": "09:00", "end": "18:00" }], ..., "sun": [] }
       table.text('weekly').notNullable()
-      // [{ "date": "2026-10-01", "name": "National Day" }]: closed all day
+      // [{ "date": "2026-10-01", "name": "National Day", "hours": [] }]: no hours = closed all day
       table.text('holidays').notNullable()
-      // [{ "date": "2026-09-27", "name": "...", "ranges": [{ "from": "09:00", "to": "18:00" }] }]
+      // [{ "date": "2026-09-27", "name": "...", "sameAs": "mon", "hours": [...] }]
       table.text('workday_overrides').notNullable()
       table.timestamp('created_at').notNullable()
       table.timestamp('updated_at').notNullable()

@@ -41,7 +41,7 @@ export default class extends BaseSchema {
       // An exact number (4008001000) or an Asterisk-style pattern (_400X.)
       table.string('did_pattern', 40).notNullable()
       table.string('caller_pattern', 40).nullable()
-      // Lower is tried first.
+      // Higher is tried first (as queue priorities); ties by id.
       table.integer('priority').notNullable().defaultTo(100)
       // ivr | queue | agent; the id is polymorphic, checked by the save action.
       table.string('target_type', 10).notNullable()

@@ -6,7 +6,7 @@
 
 import { execFile, spawn } from 'node:child_process'
 import { createSocket } from 'node:dgram'
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
+import { copyFile, mkdtemp, readdir, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -137,6 +137,8 @@ export async function runSipp(
   options: { timeoutMs?: number } = {}
 ): Promise<SippResult> {
   const workDir = await mkdtemp(join(tmpdir(), 'ringdesk-sipp-'))
+  // The caller's continuous audio (rtp_stream reads it relative to SIPp's working directory).
+  await copyFile(join(SIPP_SCENARIOS, 'caller_audio.alaw'), join(workDir, 'caller_audio.alaw'))
   const timeoutMs = options.timeoutMs ?? 60_000
   const fullArgs = [
     ...args,
@@ -195,6 +197,8 @@ export interface CallOptions {
   caller?: string
   /** One digit 0-9 sent one second after the answer. */
   dtmf?: string
+  /** A second digit 0-9 sent 2.5 s after the first (a second menu level). */
+  dtmf2?: string
   /** How long the caller stays on before its own BYE; a BYE from Asterisk ends it sooner. */
   holdMs?: number
   /** Number of calls (one by default) and how many per second (SIPp's default: 10). */
@@ -226,6 +230,7 @@ export async function sippCallArgs(options: CallOptions): Promise<string[]> {
   if (options.rate !== undefined) args.push('-r', String(options.rate))
   if (options.caller) args.push('-set', 'caller', options.caller)
   if (options.dtmf) args.push('-set', 'dtmf', options.dtmf)
+  if (options.dtmf2) args.push('-set', 'dtmf2', options.dtmf2)
   if (options.holdMs !== undefined) args.push('-set', 'hold', String(options.holdMs))
   return args
 }

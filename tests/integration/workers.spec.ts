@@ -3,6 +3,9 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
+import db from '@adonisjs/lucid/services/db'
+import Call from '#models/call'
+import CallEvent from '#models/call_event'
 import ServiceHeartbeat from '#models/service_heartbeat'
 import UserSession from '#models/user_session'
 import { makeUser } from '#tests/helpers/accounts'
@@ -77,11 +80,38 @@ test.group('Workers | telephony worker (ARI)', (group) => {
     return () => asterisk.stop()
   })
 
-  test('the worker connects to ARI, reports it, and answers a real SIP call with a greeting', async ({
+  test('the worker connects to ARI, reports it, and runs a real SIP call through its route and IVR', async ({
     assert,
     cleanup,
   }) => {
     await ServiceHeartbeat.query().where('service', 'telephony').delete()
+    // A route to a one-prompt IVR: greeting, then hang up.
+    const now = DateTime.utc().toFormat(db.connection().dialect.dateTimeFormat)
+    const nodes = {
+      greet: { type: 'play', prompt: { kind: 'builtin', sound: 'hello-world' }, next: 'bye' },
+      bye: { type: 'hangup' },
+    }
+    const [flow] = await db
+      .table('ivr_flows')
+      .insert({
+        name: `Greeting ${Date.now()}`,
+        entry_node: 'greet',
+        nodes: JSON.stringify(nodes),
+        version: 1,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+    await db.table('inbound_routes').insert({
+      name: `Greeting line ${Date.now()}`,
+      did_pattern: '4009999999',
+      priority: 1,
+      target_type: 'ivr',
+      target_id: Number(typeof flow === 'object' ? flow.id : flow),
+      enabled: true,
+      created_at: now,
+      updated_at: now,
+    })
     const worker = startWorker('telephony:work', {
       ARI_URL: asterisk.ariUrl,
       ARI_USERNAME: asterisk.username,
@@ -107,11 +137,19 @@ test.group('Workers | telephony worker (ARI)', (group) => {
     assert.isTrue(registered, 'Stasis application registered')
 
     const started = Date.now()
-    const call = await placeCall({ sipPort: asterisk.sipPort, did: '4008001000', holdMs: 15_000 })
+    const sipp = await placeCall({ sipPort: asterisk.sipPort, did: '4009999999', holdMs: 15_000 })
     const tookMs = Date.now() - started
-    assert.equal(call.successfulCalls, 1, `${call.output}\n${call.errors}\nworker:\n${worker.output()}`)
-    // The worker hung up after its greeting, long before the caller's own 15 s.
+    assert.equal(
+      sipp.successfulCalls,
+      1,
+      `${sipp.output}\n${sipp.errors}\nworker:\n${worker.output()}`
+    )
+    // The IVR hung up after its greeting, long before the caller's own 15 s.
     assert.isBelow(tookMs, 10_000, worker.output())
-    assert.include(worker.output(), 'call ')
+    const call = await Call.query().where('did', '4009999999').orderBy('id', 'desc').firstOrFail()
+    assert.equal(call.state, 'ended')
+    assert.equal(call.endCause, 'system:ivr_hangup')
+    const types = (await CallEvent.query().where('call_id', call.id)).map((e) => e.type)
+    assert.includeMembers(types, ['route_selected', 'ivr_node', 'ended'])
   })
 })

@@ -39,11 +39,6 @@ export {
   timeInStates,
   transition,
 } from './agent_state.js'
-export type {
-  AgentEvent,
-  AgentEventType,
-  AgentStateEntry,
-  ReportWindow,
-} from './agent_state.js'
+export type { AgentEvent, AgentEventType, AgentStateEntry, ReportWindow } from './agent_state.js'
 export { QUEUE_CONFIG_LIMITS, validateQueueConfig } from './validate_queue_config.js'
 export type { QueueConfigIssue, QueueConfigIssueCode } from './validate_queue_config.js'

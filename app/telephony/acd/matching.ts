@@ -61,13 +61,12 @@ class Seating {
 
   /**
    * Seats call `index` on `agentId`; whoever sat there must find another agent outside `fixed`.
-   * Undone when that fails.
+   * Undone when that fails (seat() itself changes nothing when it fails).
    */
   move(index: number, agentId: string, fixed: ReadonlySet<string>): boolean {
     const current = this.agentOf.get(index)
     if (current === agentId) return true
     const displaced = this.callOf.get(agentId)
-    const saved = { agentOf: new Map(this.agentOf), callOf: new Map(this.callOf) }
 
     if (current !== undefined) this.callOf.delete(current)
     this.agentOf.set(index, agentId)
@@ -76,14 +75,16 @@ class Seating {
 
     this.agentOf.delete(displaced)
     if (this.seat(displaced, new Set([...fixed, agentId]))) return true
-    this.#restore(this.agentOf, saved.agentOf)
-    this.#restore(this.callOf, saved.callOf)
-    return false
-  }
 
-  #restore<K, V>(target: Map<K, V>, saved: Map<K, V>) {
-    target.clear()
-    for (const [key, value] of saved) target.set(key, value)
+    this.agentOf.set(displaced, agentId)
+    this.callOf.set(agentId, displaced)
+    if (current === undefined) {
+      this.agentOf.delete(index)
+    } else {
+      this.agentOf.set(index, current)
+      this.callOf.set(current, index)
+    }
+    return false
   }
 }
 
@@ -107,10 +108,16 @@ export function matchCallsToAgents(
     )
   )
 
-  // Pass 1, in queue order, so an earlier caller is never displaced to serve a later one.
+  // Pass 1, in queue order, so an earlier caller is never displaced to serve a later one. The
+  // agents a failed search went through only lead to seated agents, and stay so, since no later
+  // augmenting path can pass through them: they are skipped from then on (`dead`), which keeps a
+  // long queue behind a full team cheap.
   const served: number[] = []
-  for (let index = 0; index < ordered.length; index++) {
-    if (seating.seat(index, new Set())) served.push(index)
+  let dead = new Set<string>()
+  for (let index = 0; index < ordered.length && seating.callOf.size < agents.length; index++) {
+    const visited = new Set(dead)
+    if (seating.seat(index, visited)) served.push(index)
+    else dead = visited
   }
 
   // Pass 2: each served call, in queue order, settles on the best agent that keeps the others

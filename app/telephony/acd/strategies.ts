@@ -108,7 +108,9 @@ export function rankAgents(
         (a, b) => skillLevel(b, skill) - skillLevel(a, skill) || compareIdle(a, b)
       )
     }
+    // An unknown strategy (a row written by a newer version) must not strand callers.
     case 'longest_idle':
+    default:
       return eligible.sort(compareIdle)
   }
 }

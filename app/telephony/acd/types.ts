@@ -7,13 +7,7 @@
 
 /** What an agent is doing, as shown on the wallboard (坐席状态). */
 export type AgentState =
-  | 'available'
-  | 'ringing'
-  | 'on_call'
-  | 'wrap_up'
-  | 'break'
-  | 'missed'
-  | 'offline'
+  'available' | 'ringing' | 'on_call' | 'wrap_up' | 'break' | 'missed' | 'offline'
 
 export const AGENT_STATES: readonly AgentState[] = [
   'available',

@@ -31,7 +31,12 @@ export const WAIT_ESTIMATE_DEFAULTS: Required<WaitEstimateOptions> = {
   maxEstimateSeconds: 3600,
 }
 
-const STAFFED_STATES: ReadonlySet<AgentState> = new Set(['available', 'ringing', 'on_call', 'wrap_up'])
+const STAFFED_STATES: ReadonlySet<AgentState> = new Set([
+  'available',
+  'ringing',
+  'on_call',
+  'wrap_up',
+])
 
 /** Agents who take calls in this queue now or soon: not on break, not missed, not offline. */
 export function countStaffedAgents(candidates: readonly AgentCandidate[]): number {

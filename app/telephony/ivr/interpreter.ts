@@ -54,14 +54,7 @@ export type IvrAction =
   | { type: 'none' }
 
 export type IvrOutcome =
-  | 'played'
-  | 'selected'
-  | 'collected'
-  | 'invalid'
-  | 'timeout'
-  | 'open'
-  | 'closed'
-  | 'ended'
+  'played' | 'selected' | 'collected' | 'invalid' | 'timeout' | 'open' | 'closed' | 'ended'
 
 /** One line of the call timeline: at node X, the caller pressed Y, with this result. */
 export interface IvrTrailEntry {
@@ -184,7 +177,8 @@ export class IvrInterpreter {
       return this.#enter(this.#record(state, input.digits, 'selected'), option.next)
     }
     if (node.type === 'collect') {
-      const shown = node.mask ? '*'.repeat(input.digits.length) : input.digits
+      // Masked keys keep their shape ('****#') so the timeline still shows how the input ended.
+      const shown = node.mask ? input.digits.replace(/[0-9]/g, '*') : input.digits
       const digits = stripTerminator(input.digits, node.terminator)
       if (!isAcceptable(digits, node)) {
         return this.#fail(this.#record(state, shown, 'invalid'), node, 'invalid')
@@ -203,7 +197,7 @@ export class IvrInterpreter {
   #fail(state: IvrState, node: MenuNode | CollectNode, kind: 'invalid' | 'timeout'): IvrStep {
     if (state.retries < node.maxRetries) {
       const retried = { ...state, retries: state.retries + 1 }
-      return { state: retried, action: this.#prompt(node, kind === 'invalid') }
+      return { state: retried, action: this.#prompt(state.nodeId, node, kind === 'invalid') }
     }
     const fallback =
       node.type === 'menu' ? (kind === 'invalid' ? node.onInvalid : node.onTimeout) : node.fallback
@@ -233,7 +227,10 @@ export class IvrInterpreter {
         }
       case 'menu':
       case 'collect':
-        return { state: { ...state, awaiting: 'digits' }, action: this.#prompt(node, false) }
+        return {
+          state: { ...state, awaiting: 'digits' },
+          action: this.#prompt(nodeId, node, false),
+        }
       case 'hours':
         return {
           state: { ...state, awaiting: 'hours' },
@@ -262,8 +259,7 @@ export class IvrInterpreter {
   }
 
   /** The prompt of a menu or collect, after its invalid-input prompt on a retry that needs it. */
-  #prompt(node: MenuNode | CollectNode, afterInvalid: boolean): IvrAction {
-    const nodeId = this.#currentIdOf(node)
+  #prompt(nodeId: string, node: MenuNode | CollectNode, afterInvalid: boolean): IvrAction {
     const media = [this.#media(node.prompt, nodeId)]
     if (afterInvalid && node.invalidPrompt) {
       media.unshift(this.#media(node.invalidPrompt, nodeId))
@@ -302,10 +298,6 @@ export class IvrInterpreter {
     const node = this.#nodeAt(nodeId)
     if (!node) throw new IvrFlowError('missing_node', String(nodeId))
     return node
-  }
-
-  #currentIdOf(node: IvrNode): string {
-    return Object.keys(this.#flow.nodes).find((id) => this.#flow.nodes[id] === node) ?? ''
   }
 }
 

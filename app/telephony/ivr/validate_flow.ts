@@ -55,8 +55,11 @@ export interface FlowValidation {
   warnings: FlowIssue[]
 }
 
-/** The names a collect node may store digits under: usable as a key anywhere downstream. */
-export const VARIABLE_NAME_PATTERN = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
+/**
+ * The names a collect node may store digits under: usable as a key anywhere downstream, and
+ * starting with a letter so that '__proto__' and its like are out.
+ */
+export const VARIABLE_NAME_PATTERN = /^[A-Za-z][A-Za-z0-9_]{0,63}$/
 
 /** An outside number: digits, optionally international; nothing a dial string could misread. */
 export const TRANSFER_NUMBER_PATTERN = /^\+?[0-9]{2,20}$/
