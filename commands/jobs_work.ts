@@ -5,8 +5,12 @@ import redis from '@adonisjs/redis/services/main'
 import { connection, QUEUES } from '#config/queue'
 import healthService from '#services/health_service'
 import ExpireSessionsJob from '#jobs/expire_sessions_job'
+import RecordingRetentionJob from '#jobs/recording_retention_job'
 
-const JOBS = { [ExpireSessionsJob.jobName]: ExpireSessionsJob } as const
+const JOBS = {
+  [ExpireSessionsJob.jobName]: ExpireSessionsJob,
+  [RecordingRetentionJob.jobName]: RecordingRetentionJob,
+} as const
 
 /**
  * The job worker: one BullMQ worker for the maintenance queue plus the schedulers of recurring

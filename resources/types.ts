@@ -121,3 +121,282 @@ export const AUDIT_SORTS = ['created_at', 'action', 'actor_label'] as const
 export type AuditSort = (typeof AUDIT_SORTS)[number]
 
 export type SortOrder = 'asc' | 'desc'
+
+/* ---------- calls configuration and call records (app/transformers/*) ---------- */
+
+export interface IdName {
+  id: number
+  name: string
+}
+
+export type TelephonyWeekday = 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun'
+export const TELEPHONY_WEEKDAYS: TelephonyWeekday[] = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']
+
+export interface TimeRange {
+  start: string
+  end: string
+}
+
+export interface CalendarHoliday {
+  date: string
+  name?: string | null
+  hours?: TimeRange[] | null
+}
+
+export interface CalendarWorkdayOverride extends CalendarHoliday {
+  sameAs?: TelephonyWeekday | null
+}
+
+export interface BusinessCalendar {
+  id: number
+  name: string
+  timeZone: string
+  weekly: Partial<Record<TelephonyWeekday, TimeRange[]>>
+  holidays: CalendarHoliday[]
+  workdayOverrides: CalendarWorkdayOverride[]
+  updatedAt: string
+}
+
+export const ROUTE_TARGET_TYPES = ['ivr', 'queue', 'agent'] as const
+export type RouteTargetType = (typeof ROUTE_TARGET_TYPES)[number]
+export const CLOSED_TARGET_TYPES = ['ivr', 'queue', 'agent', 'voicemail', 'hangup'] as const
+export type ClosedTargetType = (typeof CLOSED_TARGET_TYPES)[number]
+
+export interface InboundRoute {
+  id: number
+  name: string
+  didPattern: string
+  callerPattern: string | null
+  priority: number
+  targetType: RouteTargetType
+  targetId: number
+  calendarId: number | null
+  calendarName: string | null
+  closedTargetType: ClosedTargetType | null
+  closedTargetId: number | null
+  enabled: boolean
+  updatedAt: string
+}
+
+export interface RouteTargets {
+  calendars: IdName[]
+  ivrFlows: IdName[]
+  queues: IdName[]
+  agents: Array<{ id: number; fullName: string }>
+}
+
+export const IVR_NODE_TYPES = ['play', 'menu', 'collect', 'queue', 'voicemail', 'transfer', 'hangup', 'hours'] as const
+export type IvrNodeType = (typeof IVR_NODE_TYPES)[number]
+
+/** One IVR node as stored (app/telephony/ivr/types.ts); loosely typed: the editor edits JSON. */
+export interface IvrNode {
+  type: IvrNodeType
+  [key: string]: unknown
+}
+
+export interface IvrFlowSummary {
+  id: number
+  name: string
+  entryNode: string
+  version: number
+  nodeCount: number
+  updatedBy: number | null
+  updatedAt: string
+}
+
+export interface IvrFlowDetail extends IvrFlowSummary {
+  nodes: Record<string, IvrNode>
+}
+
+export interface IvrIssue {
+  severity: 'error' | 'warning'
+  code: string
+  nodeId: string | null
+  params: Record<string, string | number>
+  message: string
+}
+
+export interface IvrChoices {
+  queues: Array<{ id: string; name: string }>
+  prompts: Array<{ id: string; name: string; kind: string; sound: string | null; durationMs: number | null }>
+  calendars: Array<{ id: string; name: string }>
+}
+
+export const QUEUE_STRATEGIES = ['longest_idle', 'round_robin', 'fewest_calls_today', 'skills_based'] as const
+export type QueueStrategy = (typeof QUEUE_STRATEGIES)[number]
+export const OVERFLOW_ACTIONS = ['voicemail', 'queue', 'callback', 'hangup'] as const
+export type OverflowAction = (typeof OVERFLOW_ACTIONS)[number]
+
+export interface CallQueue {
+  id: number
+  name: string
+  strategy: QueueStrategy
+  requiredSkillId: number | null
+  requiredSkillName: string | null
+  requiredSkillLevel: number
+  priority: number
+  ringTimeoutSeconds: number
+  wrapUpSeconds: number
+  maxWaitSeconds: number
+  overflowAction: OverflowAction
+  overflowTarget: string | null
+  announceEverySeconds: number
+  musicOnHold: string
+  recordingRetentionDays: number
+  serviceLevelSeconds: number
+  memberCount: number
+  updatedAt: string
+}
+
+export interface QueueMember {
+  userId: number
+  fullName: string | null
+  email: string | null
+  penalty: number
+}
+
+export interface CallQueueDetail extends CallQueue {
+  members: QueueMember[]
+}
+
+export interface QueueChoices {
+  skills: IdName[]
+  agents: Array<{ id: number; fullName: string; teamId: number | null }>
+  strategies: QueueStrategy[]
+  overflowActions: OverflowAction[]
+}
+
+export interface Skill {
+  id: number
+  name: string
+  agents: number
+}
+
+export interface BreakReason {
+  id: number
+  code: string
+  nameEn: string
+  nameZhCn: string
+  active: boolean
+}
+
+export const DEVICE_TRANSPORTS = ['udp', 'webrtc'] as const
+export type DeviceTransport = (typeof DEVICE_TRANSPORTS)[number]
+
+export const AGENT_STATES = ['available', 'ringing', 'on_call', 'wrap_up', 'break', 'missed', 'offline'] as const
+export type AgentStateName = (typeof AGENT_STATES)[number]
+
+export interface AgentDevice {
+  id: number
+  userId?: number
+  endpoint: string
+  transport: DeviceTransport
+  secretRotatedAt: string
+  lastRegisteredAt: string | null
+  lastContact: string | null
+  lastUserAgent: string | null
+  lastIp: string | null
+  createdAt?: string
+}
+
+export interface AgentAdmin {
+  id: number
+  fullName: string
+  email: string
+  role: Role
+  teamId: number | null
+  teamName: string | null
+  isDisabled: boolean
+  devices: AgentDevice[]
+  skills: Array<{ skillId: number; name: string | null; level: number }>
+  queues: Array<{ queueId: number; name: string; penalty: number }>
+  state: { state: AgentStateName; reason: string | null; since: string } | null
+}
+
+export const CALL_DIRECTIONS = ['inbound', 'outbound', 'internal'] as const
+export type CallDirection = (typeof CALL_DIRECTIONS)[number]
+export type CallOutcome = 'answered' | 'abandoned' | 'unanswered'
+
+export const CALL_EVENT_TYPES = [
+  'route_selected',
+  'ivr_node',
+  'ivr_digits',
+  'queue_entered',
+  'queue_left',
+  'offered',
+  'ring_no_answer',
+  'answered',
+  'abandoned',
+  'transferred',
+  'hold',
+  'unhold',
+  'recording_started',
+  'recording_finished',
+  'voicemail',
+  'callback_requested',
+  'ended',
+] as const
+export type CallEventType = (typeof CALL_EVENT_TYPES)[number]
+
+export interface CallRecord {
+  id: string
+  direction: CallDirection
+  did: string | null
+  callerNumber: string | null
+  callerName: string | null
+  customer: { id: number; name: string; tier: string | null } | null
+  startedAt: string
+  answeredAt: string | null
+  endedAt: string | null
+  endCause: string | null
+  queue: IdName | null
+  agent: { id: number; fullName: string } | null
+  waitSeconds: number
+  talkSeconds: number
+  holdSeconds: number
+  wrapUpSeconds: number
+  transferred: boolean
+  abandoned: boolean
+  hasRecording: boolean
+  state: string
+  outcome: CallOutcome
+}
+
+export interface CallLeg {
+  channelId: string
+  kind: string
+  endpoint: string | null
+  userId: number | null
+  startedAt: string
+  answeredAt: string | null
+  endedAt: string | null
+  cause: string | null
+}
+
+export interface CallEvent {
+  /** Epoch milliseconds. */
+  at: number
+  type: CallEventType | string
+  data: Record<string, unknown> | null
+}
+
+export interface CallRecording {
+  id: number
+  format: string
+  durationMs: number | null
+  bytes: number | null
+  encrypted: boolean
+  retentionUntil: string | null
+  deleted: boolean
+}
+
+export interface CallRecordDetail extends CallRecord {
+  route: IdName | null
+  ivrFlow: { id: number; name: string | null; version: number | null } | null
+  legs: CallLeg[]
+  events: CallEvent[]
+  recordings: CallRecording[]
+}
+
+export const CALL_SORTS = ['started_at', 'wait_seconds', 'talk_seconds', 'caller_number'] as const
+export type CallSort = (typeof CALL_SORTS)[number]

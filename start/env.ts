@@ -34,4 +34,10 @@ export default await Env.create(new URL('../', import.meta.url), {
   ARI_APP: Env.schema.string(),
   /** Host path of the Asterisk instance's recording directory (asterisk/sandbox status). */
   RECORDINGS_DIR: Env.schema.string.optional(),
+  /** The recordings vault: encrypted files only (default storage/recordings). */
+  RECORDINGS_STORE_DIR: Env.schema.string.optional(),
+  /** 32 bytes, base64; required in production (dev/test derive one from APP_KEY). */
+  RECORDINGS_KEY: Env.schema.secret.optional(),
+  /** Retired recordings keys, base64, comma-separated: they still decrypt older recordings. */
+  RECORDINGS_OLD_KEYS: Env.schema.secret.optional(),
 })

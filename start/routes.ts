@@ -239,5 +239,12 @@ router
       .get('/calls/:id', [CallRecordsController, 'show'])
       .as('calls.show')
       .where('id', router.matchers.uuid())
+
+    // A call's recording, decrypted as it streams; `?download=1` for an attachment.
+    const RecordingsController = () => import('#controllers/recordings_controller')
+    router
+      .get('/calls/:id/recording', [RecordingsController, 'show'])
+      .as('calls.recording')
+      .where('id', router.matchers.uuid())
   })
   .use(middleware.auth())

@@ -34,6 +34,12 @@ import {
   ElTableColumn,
   ElTag,
   ElTooltip,
+  ElDivider,
+  ElSubMenu,
+  ElEmpty,
+  ElTimeline,
+  ElTimelineItem,
+  ElTree,
 } from 'element-plus'
 
 /**
@@ -75,6 +81,12 @@ const components: Plugin[] = [
   ElTableColumn,
   ElTag,
   ElTooltip,
+  ElDivider,
+  ElSubMenu,
+  ElEmpty,
+  ElTimeline,
+  ElTimelineItem,
+  ElTree,
 ]
 
 export const elementPlus: Plugin = {

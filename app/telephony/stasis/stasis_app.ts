@@ -10,6 +10,7 @@ import { isOpen } from '#telephony/hours/calendar'
 import { matchCallsToAgents } from '#telephony/acd/matching'
 import type { AgentCandidate, QueuedCall, QueueStrategy } from '#telephony/acd/types'
 import Call from '#models/call'
+import CallEvent from '#models/call_event'
 import Calendar from '#models/calendar'
 import InboundRoute from '#models/inbound_route'
 import IvrFlowModel from '#models/ivr_flow'
@@ -146,17 +147,114 @@ export default class StasisApp {
     const channels = new Set(listed.map((c) => c.id))
     const live = await Call.query().whereNot('state', 'ended')
     for (const call of live) {
+      const known = this.#sessions.get(call.uuid)
+      if (known && channels.has(known.customerChannelId)) continue
+      if (known) {
+        // Ours, but Asterisk restarted under it: it will send nothing more about these channels.
+        known.ended = true
+        if (known.digitTimer) clearTimeout(known.digitTimer)
+        this.#byChannel.delete(known.customerChannelId)
+        if (known.offer) this.#byChannel.delete(known.offer.channelId)
+        this.#forget(known)
+      }
       const legs = await call.related('legs').query().whereNull('ended_at')
-      const alive = legs.some((leg) => channels.has(leg.channelId))
-      if (alive) continue
+      const customer = legs.find((leg) => leg.kind === 'customer' && channels.has(leg.channelId))
+      if (customer) {
+        await this.#resume(call, customer.channelId, legs, channels)
+        continue
+      }
+      // Asterisk lost the caller while we were away: the call ended then, with this cause.
       for (const leg of legs) await callRecorder.legEnded(leg.channelId, 'lost_during_restart')
       await callRecorder.end(
         call,
         call.state === 'queue' ? 'abandoned_during_restart' : 'ended_during_restart'
       )
       if (call.agentId)
-        await agentStates.set(call.agentId, 'available', { onlyFrom: ['ringing', 'on_call'] })
+        await agentStates.set(call.agentId, 'available', {
+          onlyFrom: ['ringing', 'on_call', 'wrap_up'],
+        })
     }
+  }
+
+  /**
+   * A call that outlived a restart of this worker: a bridged conversation simply continues (its
+   * recording runs in Asterisk) and is tracked again until it ends; a caller who was in the IVR,
+   * waiting or being offered goes back to the queue (or the start of the menu) without hanging up.
+   */
+  async #resume(
+    call: Call,
+    customerChannelId: string,
+    legs: Array<{
+      channelId: string
+      kind: string
+      userId: number | null
+      endpoint: string | null
+    }>,
+    channels: Set<string>
+  ) {
+    const session = this.#newSession(call, customerChannelId)
+    const agentLeg = legs.find((leg) => leg.kind === 'agent' && channels.has(leg.channelId))
+    if (call.state === 'bridged' && agentLeg && call.agentId) {
+      const bridges = await this.ari.client.listBridges()
+      session.bridgeId = bridges.find((b) => b.channels.includes(customerChannelId))?.id ?? null
+      session.offer = {
+        channelId: agentLeg.channelId,
+        agentId: call.agentId,
+        endpoint: agentLeg.endpoint ?? '',
+        answered: true,
+      }
+      this.#byChannel.set(agentLeg.channelId, call.uuid)
+      const recording = await Recording.findBy('call_id', call.id)
+      session.recordingName = recording?.storagePath ?? null
+      await this.ari.client
+        .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
+          query: { eventSource: `channel:${customerChannelId},channel:${agentLeg.channelId}` },
+        })
+        .catch(() => {})
+      this.options.logger?.info(`call ${call.uuid}: resumed bridged call after restart`)
+      return
+    }
+    if (agentLeg) await this.ari.client.hangup(agentLeg.channelId).catch(() => {})
+    if (call.agentId) await agentStates.set(call.agentId, 'available', { onlyFrom: ['ringing'] })
+    await this.#locked(session, async () => {
+      if (call.queueId) {
+        const entered = await CallEvent.query()
+          .where('call_id', call.id)
+          .where('type', 'queue_entered')
+          .orderBy('at', 'desc')
+          .first()
+        // Keep the caller's place: the original entry time orders the queue.
+        await this.#enterQueue(session, call.queueId)
+        if (entered && session.queue) session.queue.enteredAt = entered.at
+      } else if (call.ivrFlowId) {
+        await this.#startIvr(session, call.ivrFlowId)
+      } else {
+        await this.#hangupCustomer(session, 'lost_route_during_restart')
+      }
+    })
+    this.options.logger?.info(`call ${call.uuid}: resumed (${call.state}) after restart`)
+  }
+
+  #newSession(call: Call, customerChannelId: string): CallSession {
+    const session: CallSession = {
+      call,
+      customerChannelId,
+      lock: Promise.resolve(),
+      ivr: null,
+      waitingDigits: null,
+      digits: '',
+      playbackId: null,
+      digitTimer: null,
+      queue: null,
+      offer: null,
+      bridgeId: null,
+      recordingName: null,
+      ended: false,
+      systemCause: null,
+    }
+    this.#sessions.set(call.uuid, session)
+    this.#byChannel.set(customerChannelId, call.uuid)
+    return session
   }
 
   // --- event plumbing ----------------------------------------------------------------------------
@@ -200,24 +298,7 @@ export default class StasisApp {
       callerNumber: channel.caller?.number || null,
       callerName: channel.caller?.name || null,
     })
-    const session: CallSession = {
-      call,
-      customerChannelId: channel.id,
-      lock: Promise.resolve(),
-      ivr: null,
-      waitingDigits: null,
-      digits: '',
-      playbackId: null,
-      digitTimer: null,
-      queue: null,
-      offer: null,
-      bridgeId: null,
-      recordingName: null,
-      ended: false,
-      systemCause: null,
-    }
-    this.#sessions.set(call.uuid, session)
-    this.#byChannel.set(channel.id, call.uuid)
+    const session = this.#newSession(call, channel.id)
     await this.#locked(session, async () => {
       await this.ari.client.answer(channel.id)
       await callRecorder.legAnswered(channel.id)
@@ -715,6 +796,11 @@ export default class StasisApp {
           bytes: info.size,
           durationMs,
         })
+        // Recording vault: encrypt at rest and delete the plaintext (#actions/recordings).
+        const { default: SealRecording } = await import('#actions/recordings/seal_recording')
+        await new SealRecording()
+          .handle(session.call.id, this.options.recordingDir)
+          .catch((e) => this.options.logger?.error(`recording ${path} not encrypted: ${e}`))
         return
       }
       await new Promise((resolve) => setTimeout(resolve, 100))

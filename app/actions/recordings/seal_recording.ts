@@ -1,0 +1,79 @@
+import { basename, join } from 'node:path'
+import { rm, stat } from 'node:fs/promises'
+import db from '@adonisjs/lucid/services/db'
+import Recording from '#models/recording'
+import audit from '#services/audit_service'
+import { recordingVault, type RecordingVault } from '#services/recording_vault'
+
+/** MixMonitor closes its file just after the channel goes: wait until it stops changing. */
+async function settled(path: string, quietMs: number, maxWaitMs: number) {
+  let last = ''
+  const deadline = Date.now() + maxWaitMs
+  while (Date.now() < deadline) {
+    const info = await stat(path).catch(() => null)
+    if (!info) return false
+    const seen = `${info.size}:${info.mtimeMs}`
+    if (seen === last) return true
+    last = seen
+    await new Promise((resolve) => setTimeout(resolve, quietMs))
+  }
+  return true
+}
+
+/**
+ * After a call: the raw MixMonitor WAV is encrypted into the vault, its row points at the vault
+ * file (with key id, IV, tag, sha256 and size) and the plaintext is deleted. Called by the
+ * telephony worker; idempotent (an encrypted row is left alone, a missing source is a no-op).
+ */
+export default class SealRecording {
+  constructor(
+    private vault: RecordingVault = recordingVault(),
+    private settle = { quietMs: 150, maxWaitMs: 3_000 }
+  ) {}
+
+  async handle(callId: number, sourceDir: string): Promise<Recording | null> {
+    const recording = await Recording.query()
+      .where('call_id', callId)
+      .whereNull('deleted_at')
+      .orderBy('id', 'desc')
+      .first()
+    if (!recording || recording.encrypted) return recording
+    // The row holds a bare file name inside the Asterisk instance's recording directory.
+    const source = join(sourceDir, basename(recording.storagePath))
+    if (!(await settled(source, this.settle.quietMs, this.settle.maxWaitMs))) return null
+
+    const sealed = await this.vault.seal(source, recording.id)
+    const updated = await db.transaction(async (trx) => {
+      // Conditional: if another process sealed it meanwhile, theirs stands and ours goes.
+      const rows = await trx
+        .from('recordings')
+        .where('id', recording.id)
+        .where('encrypted', false)
+        .update({
+          storage_path: sealed.fileName,
+          encrypted: true,
+          key_id: sealed.keyId,
+          iv: sealed.iv,
+          auth_tag: sealed.authTag,
+          sha256: sealed.sha256,
+          bytes: sealed.bytes,
+        })
+      if (Number(Array.isArray(rows) ? rows[0] : rows) === 0) return false
+      await audit.record({
+        trx,
+        action: 'recording.encrypted',
+        actor: { id: null, label: 'system' },
+        target: { type: 'recording', id: recording.id, label: null },
+        after: { callId, keyId: sealed.keyId, sha256: sealed.sha256, bytes: sealed.bytes },
+      })
+      return true
+    })
+    if (!updated) {
+      await this.vault.remove(sealed.fileName)
+      return Recording.find(recording.id)
+    }
+    await rm(source, { force: true })
+    await recording.refresh()
+    return recording
+  }
+}
