@@ -5,6 +5,7 @@ import AgentDevice, { type DeviceTransport } from '#models/agent_device'
 import User from '#models/user'
 import audit from '#services/audit_service'
 import DomainError from '#exceptions/domain_error'
+import asteriskSync from '#services/asterisk_sync'
 
 /** 18 random bytes: 24 base64url characters (144 bits), no padding or punctuation to mistype. */
 export function newSipPassword() {
@@ -49,6 +50,7 @@ export default class SaveAgentDevice {
       })
       return created
     })
+    await asteriskSync.device(device)
     return { device, password }
   }
 
@@ -68,6 +70,7 @@ export default class SaveAgentDevice {
         after: { transport: device.transport },
       })
     })
+    await asteriskSync.device(device)
     return device
   }
 
@@ -86,6 +89,7 @@ export default class SaveAgentDevice {
         after: { sipPasswordRotatedAt: device.secretRotatedAt.toISO() },
       })
     })
+    await asteriskSync.device(device)
     return password
   }
 
@@ -101,5 +105,6 @@ export default class SaveAgentDevice {
         before: snapshot(device),
       })
     })
+    await asteriskSync.removed(device.endpoint)
   }
 }
