@@ -73,10 +73,8 @@ export default class CallsDemo extends BaseCommand {
         )
         await sleep(300)
         for (const device of devices) {
-          await db
-            .from('agent_devices')
-            .where('id', device.id)
-            .update({ static_contact: `sip:${device.endpoint}@127.0.0.1:15990` })
+          device.staticContact = `sip:${device.endpoint}@127.0.0.1:15990`
+          await device.save()
           await provisioner.push(device)
           await agentStates.set(device.userId, 'available', { reason: 'demo' })
         }
@@ -115,7 +113,8 @@ export default class CallsDemo extends BaseCommand {
     })
     phone?.kill()
     for (const device of devices) {
-      await db.from('agent_devices').where('id', device.id).update({ static_contact: null })
+      device.staticContact = null
+      await device.save()
       await provisioner.push(device).catch(() => {})
     }
     await rm(work, { recursive: true, force: true })

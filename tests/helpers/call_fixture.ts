@@ -58,10 +58,8 @@ async function agentWithPhone(name: string) {
   device.transport = 'udp'
   device.setSipPassword(`pw-${user.id}-${Date.now()}`)
   await device.save()
-  await db
-    .from('agent_devices')
-    .where('id', device.id)
-    .update({ static_contact: `sip:${device.endpoint}@127.0.0.1:${port}` })
+  device.staticContact = `sip:${device.endpoint}@127.0.0.1:${port}`
+  await device.save()
   await AgentState.updateOrCreate(
     { userId: user.id },
     { state: 'available', since: DateTime.utc().minus({ minutes: 5 }) }

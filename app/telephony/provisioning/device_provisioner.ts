@@ -1,4 +1,3 @@
-import db from '@adonisjs/lucid/services/db'
 import AgentDevice from '#models/agent_device'
 import type { AriClient } from '#telephony/ari/index'
 
@@ -19,11 +18,6 @@ export default class DeviceProvisioner {
 
   async push(device: AgentDevice) {
     const name = device.endpoint
-    const row = await db
-      .from('agent_devices')
-      .where('id', device.id)
-      .select('static_contact')
-      .first()
     const webrtc = device.transport === 'webrtc'
     await this.#put('auth', name, {
       auth_type: 'userpass',
@@ -31,8 +25,8 @@ export default class DeviceProvisioner {
       password: device.sipPassword(),
     })
     const aor: Fields = { max_contacts: '1', remove_existing: 'yes', qualify_frequency: '30' }
-    if (row?.static_contact) {
-      aor.contact = row.static_contact
+    if (device.staticContact) {
+      aor.contact = device.staticContact
       aor.qualify_frequency = '0'
     }
     await this.#put('aor', name, aor)

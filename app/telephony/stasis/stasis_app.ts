@@ -319,18 +319,8 @@ export default class StasisApp {
       let targetId: number | null = route.targetId
       let open = true
       if (route.calendarId) {
-        const calendar = await Calendar.find(route.calendarId)
-        if (calendar) {
-          open = isOpen(
-            {
-              weekly: calendar.weekly,
-              holidays: calendar.holidays,
-              workdayOverrides: calendar.workdayOverrides,
-            },
-            new Date(),
-            calendar.timeZone
-          )
-        }
+        // A route whose calendar was deleted stays open rather than turning callers away.
+        open = (await this.#openNow(route.calendarId)) ?? true
         if (!open) {
           targetType = route.closedTargetType
           targetId = route.closedTargetId
@@ -348,6 +338,13 @@ export default class StasisApp {
       if (targetType === 'queue' && targetId) return this.#enterQueue(session, targetId)
       return this.#hangupCustomer(session, open ? 'unsupported_target' : 'closed')
     })
+  }
+
+  /** Whether the calendar is open right now; null when it no longer exists. */
+  async #openNow(calendarId: number): Promise<boolean | null> {
+    const calendar = await Calendar.find(calendarId)
+    if (!calendar) return null
+    return isOpen(calendar.toBusinessCalendar(), new Date(), calendar.timeZone)
   }
 
   async #startIvr(session: CallSession, flowId: number) {
@@ -402,18 +399,7 @@ export default class StasisApp {
         return
       }
       case 'check_hours': {
-        const calendar = await Calendar.find(Number(action.calendarId))
-        const open = calendar
-          ? isOpen(
-              {
-                weekly: calendar.weekly,
-                holidays: calendar.holidays,
-                workdayOverrides: calendar.workdayOverrides,
-              },
-              new Date(),
-              calendar.timeZone
-            )
-          : false
+        const open = (await this.#openNow(Number(action.calendarId))) ?? false
         return this.#ivrInput(session, { kind: 'hours', open })
       }
       case 'enter_queue':
