@@ -15,5 +15,7 @@ export default defineConfig({
   },
   server: {
     watch: { ignored: ['**/storage/**', '**/tmp/**'] },
+    // A second test run on the same machine needs its own HMR port (VITE_HMR_PORT).
+    hmr: { port: Number(process.env.VITE_HMR_PORT ?? 24678) },
   },
 })

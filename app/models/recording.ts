@@ -15,6 +15,10 @@ export default class Recording extends BaseModel {
   @column()
   declare format: string
 
+  /** call (a conversation with an agent) or voicemail (a caller's message). */
+  @column()
+  declare kind: 'call' | 'voicemail'
+
   @column({ consume: (value) => Number(value) })
   declare bytes: number
 

@@ -17,6 +17,10 @@ export default class Voicemail extends BaseModel {
   @column({ serializeAs: null })
   declare recordingPath: string
 
+  /** The sealed audio in the recordings vault (kind voicemail). */
+  @column({ consume: (value) => (value === null ? null : Number(value)) })
+  declare recordingId: number | null
+
   @column()
   declare durationMs: number
 

@@ -42,11 +42,17 @@ export interface TestAsterisk {
   stop(): Promise<void>
 }
 
+/*
+| TEST_SLOT=n (1-7) gives a second test run on the same machine its own Asterisk instance and
+| ports, so two runs (a developer's and a helper's) do not stop each other's Asterisk.
+*/
+const SLOT = Number(process.env.TEST_SLOT ?? 0)
+
 const TEST_DEFAULTS = {
-  instance: 'test',
-  ariPort: 8188,
-  sipPort: 5160,
-  rtpStart: 12000,
+  instance: SLOT ? `test${SLOT}` : 'test',
+  ariPort: 8188 + SLOT * 10,
+  sipPort: 5160 + SLOT * 10,
+  rtpStart: SLOT ? 30000 + SLOT * 2000 : 12000,
   app: 'ringdesk',
   username: 'ringdesk',
   password: 'ringdesk-dev-secret',

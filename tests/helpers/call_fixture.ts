@@ -13,7 +13,8 @@ import { makeUser } from '#tests/helpers/accounts'
 */
 
 export const DID = '4008001000'
-let phonePort = 15800
+let phonePort = 15800 + Number(process.env.TEST_SLOT ?? 0) * 100
+const phones = new Set<ChildProcess>()
 
 export interface Fixture {
   sales: number
@@ -25,7 +26,7 @@ export interface Fixture {
 
 /** A SIPp phone that answers one call and echoes its audio back. */
 export function startPhone(port: number): ChildProcess {
-  return spawn(
+  const phone = spawn(
     'sipp',
     [
       '-sn',
@@ -42,10 +43,15 @@ export function startPhone(port: number): ChildProcess {
     ],
     { stdio: 'ignore' }
   )
+  phones.add(phone)
+  phone.once('exit', () => phones.delete(phone))
+  return phone
 }
 
+/** Stops the phones this run started (and only those: another run may have its own). */
 export async function stopPhones() {
-  spawn('pkill', ['-f', 'sipp -sn uas -rtp_echo -i 127.0.0.1 -p 158'])
+  for (const phone of phones) phone.kill('SIGKILL')
+  phones.clear()
   await sleep(200)
 }
 

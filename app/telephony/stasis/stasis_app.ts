@@ -19,6 +19,7 @@ import Recording from '#models/recording'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
+import FeatureCodes from '#telephony/agents/feature_codes'
 
 export interface StasisAppOptions {
   /** Where Asterisk's MixMonitor files appear on this host (the instance's recording dir). */
@@ -80,6 +81,7 @@ export default class StasisApp {
   #dispatchTimer: NodeJS.Timeout | null = null
   #roundRobin = new Map<number, string | null>()
   #provisioner: DeviceProvisioner
+  #featureCodes: FeatureCodes
   #leavingForDialplan = new Set<string>()
   #hangupCauses = new Map<string, string>()
 
@@ -88,6 +90,7 @@ export default class StasisApp {
     private options: StasisAppOptions
   ) {
     this.#provisioner = new DeviceProvisioner(ari.client)
+    this.#featureCodes = new FeatureCodes(ari, { logger: options.logger })
   }
 
   get provisioner() {
@@ -278,6 +281,7 @@ export default class StasisApp {
   async #onStasisStart(channel: AriChannel, args: string[]) {
     const [kind, value] = args
     if (kind === 'inbound') return this.#onInbound(channel, value ?? channel.dialplan?.exten ?? '')
+    if (kind === 'agent-dial') return this.#featureCodes.handle(channel, value ?? '')
     const session = value ? this.#sessions.get(value) : undefined
     if (!session) {
       await this.ari.client.hangup(channel.id).catch(() => {})
