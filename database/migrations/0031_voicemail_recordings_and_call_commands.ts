@@ -26,7 +26,12 @@ export default class extends BaseSchema {
       // transfer | hold | unhold
       table.string('kind', 20).notNullable()
       table.json('payload').notNullable()
-      table.integer('requested_by').unsigned().nullable().references('users.id').onDelete('SET NULL')
+      table
+        .integer('requested_by')
+        .unsigned()
+        .nullable()
+        .references('users.id')
+        .onDelete('SET NULL')
       // pending | done | failed
       table.string('status', 10).notNullable().defaultTo('pending')
       table.string('result', 200).nullable()

@@ -147,7 +147,9 @@ test.group('Calls | route → IVR → queue → agent (real Asterisk, SIPp)', (g
     const recording = await Recording.findByOrFail('call_id', call!.id)
     // Encrypted at rest: the plaintext is gone from Asterisk's directory; decrypt to listen.
     assert.isTrue(recording.encrypted)
-    await assert.rejects(() => stat(`${asterisk.recordingDir}/${call!.uuid}.wav`))
+    const { readdir } = await import('node:fs/promises')
+    const left = (await readdir(asterisk.recordingDir)).filter((f) => f.includes(call!.uuid))
+    assert.deepEqual(left, [], 'no plaintext left in Asterisk’s directory')
     const plain = join(tmpdir(), `rd-${recording.id}.wav`)
     await recordingVault().decryptTo(recording, plain)
     const file = await stat(plain)

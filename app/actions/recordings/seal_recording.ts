@@ -31,12 +31,14 @@ export default class SealRecording {
     private settle = { quietMs: 150, maxWaitMs: 3_000 }
   ) {}
 
-  async handle(callId: number, sourceDir: string): Promise<Recording | null> {
-    const recording = await Recording.query()
-      .where('call_id', callId)
-      .whereNull('deleted_at')
-      .orderBy('id', 'desc')
-      .first()
+  /**
+   * Seals the call's latest recording, or the one named by `recordingId` (a call may have several:
+   * one per agent after a transfer, and a voicemail).
+   */
+  async handle(callId: number, sourceDir: string, recordingId?: number): Promise<Recording | null> {
+    const query = Recording.query().where('call_id', callId).whereNull('deleted_at')
+    if (recordingId !== undefined) query.where('id', recordingId)
+    const recording = await query.orderBy('id', 'desc').first()
     if (!recording || recording.encrypted) return recording
     // The row holds a bare file name inside the Asterisk instance's recording directory.
     const source = join(sourceDir, basename(recording.storagePath))
@@ -64,7 +66,13 @@ export default class SealRecording {
         action: 'recording.encrypted',
         actor: { id: null, label: 'system' },
         target: { type: 'recording', id: recording.id, label: null },
-        after: { callId, keyId: sealed.keyId, sha256: sealed.sha256, bytes: sealed.bytes },
+        after: {
+          callId,
+          kind: recording.kind,
+          keyId: sealed.keyId,
+          sha256: sealed.sha256,
+          bytes: sealed.bytes,
+        },
       })
       return true
     })

@@ -186,6 +186,18 @@ export interface ChannelVarsetEvent extends AriEventBase {
   value: string
 }
 
+/** The phone put the call on hold (SIP re-INVITE sendonly/inactive) or took it off hold. */
+export interface ChannelHoldEvent extends AriEventBase {
+  type: 'ChannelHold'
+  channel: AriChannel
+  musicclass?: string
+}
+
+export interface ChannelUnholdEvent extends AriEventBase {
+  type: 'ChannelUnhold'
+  channel: AriChannel
+}
+
 export interface ChannelEnteredBridgeEvent extends AriEventBase {
   type: 'ChannelEnteredBridge'
   bridge: AriBridge
@@ -247,6 +259,8 @@ export type KnownAriEvent =
   | ChannelHangupRequestEvent
   | ChannelDestroyedEvent
   | ChannelVarsetEvent
+  | ChannelHoldEvent
+  | ChannelUnholdEvent
   | ChannelEnteredBridgeEvent
   | ChannelLeftBridgeEvent
   | BridgeDestroyedEvent

@@ -8,6 +8,12 @@ import type { IvrAction, IvrState } from '#telephony/ivr/interpreter'
 import type { IvrFlow } from '#telephony/ivr/types'
 import { isOpen } from '#telephony/hours/calendar'
 import { matchCallsToAgents } from '#telephony/acd/matching'
+import { checkOverflow, overflowDueAt } from '#telephony/acd/overflow'
+import {
+  countStaffedAgents,
+  estimateWait,
+  roundWaitForAnnouncement,
+} from '#telephony/acd/wait_estimate'
 import type { AgentCandidate, QueuedCall, QueueStrategy } from '#telephony/acd/types'
 import Call from '#models/call'
 import CallEvent from '#models/call_event'
@@ -16,6 +22,10 @@ import InboundRoute from '#models/inbound_route'
 import IvrFlowModel from '#models/ivr_flow'
 import Queue from '#models/queue'
 import Recording from '#models/recording'
+import AgentDevice from '#models/agent_device'
+import CallbackRequest from '#models/callback_request'
+import Voicemail from '#models/voicemail'
+import audit from '#services/audit_service'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -27,13 +37,50 @@ export interface StasisAppOptions {
   logger?: { info(msg: string): void; warning(msg: string): void; error(msg: string): void }
   /** How often waiting callers are matched to agents freed elsewhere (web UI, other calls). */
   dispatchEveryMs?: number
+  /** How often in-call commands from the web (call_commands) are picked up. */
+  commandsEveryMs?: number
+  /** PJSIP endpoint of the carrier trunk: external numbers are dialled as PJSIP/<number>@<trunk>. */
+  outboundTrunk?: string | null
+  /** Longest voicemail message. */
+  voicemailMaxSeconds?: number
 }
+
+export interface TransferTarget {
+  type: 'queue' | 'agent' | 'external'
+  queueId?: number
+  agentId?: number
+  number?: string
+}
+
+/** What a caller dials out to must look like a phone number, nothing Asterisk could read as more. */
+export const EXTERNAL_NUMBER = /^\+?[0-9]{2,20}$/
 
 interface Offer {
   channelId: string
   agentId: number
   endpoint: string
   answered: boolean
+}
+
+interface QueueStay {
+  queueId: number
+  /** Orders the queue: the caller's place (kept across overflow, restarts and callbacks). */
+  enteredAt: number
+  /** When the caller reached this queue: max wait counts from here. */
+  since: number
+  priority: number
+  excluded: number[]
+  /** The max wait passed while an agent was ringing: overflow if that offer fails. */
+  overflowDue: boolean
+}
+
+interface VoicemailStay {
+  /** File name (no extension) in Asterisk's recording directory. */
+  name: string
+  queueId: number | null
+  agentId: number | null
+  phase: 'intro' | 'recording' | 'done'
+  saved: boolean
 }
 
 /** One inbound call and everything the worker knows about it while it lives. */
@@ -46,8 +93,18 @@ interface CallSession {
   digits: string
   playbackId: string | null
   digitTimer: NodeJS.Timeout | null
-  queue: { queueId: number; enteredAt: number; priority: number; excluded: number[] } | null
+  queue: QueueStay | null
+  queueTimers: NodeJS.Timeout[]
   offer: Offer | null
+  /** Transferred to a named agent: offered outside any queue, voicemail if not answered. */
+  direct: { agentId: number } | null
+  /** Transferred to an outside number through the trunk. */
+  external: { channelId: string; number: string; answered: boolean } | null
+  voicemail: VoicemailStay | null
+  /** Runs when the current playback ends (MOH back after an announcement, hang up after goodbye). */
+  afterPlayback: (() => Promise<void>) | null
+  /** On hold since (ms), and by whom. */
+  held: { since: number; by: 'phone' | 'web' } | null
   bridgeId: string | null
   recordingName: string | null
   ended: boolean
@@ -79,6 +136,8 @@ export default class StasisApp {
   #sessions = new Map<string, CallSession>()
   #byChannel = new Map<string, string>()
   #dispatchTimer: NodeJS.Timeout | null = null
+  #commandsTimer: NodeJS.Timeout | null = null
+  #pollingCommands = false
   #roundRobin = new Map<number, string | null>()
   #provisioner: DeviceProvisioner
   #featureCodes: FeatureCodes
@@ -122,15 +181,29 @@ export default class StasisApp {
         this.#onChannelGone(s, e.channel.id, e.cause_txt ?? String(e.cause))
       )
     )
+    events.onEvent('RecordingFinished', (e) => this.#onRecordingDone(e.recording.name, true))
+    events.onEvent('RecordingFailed', (e) => this.#onRecordingDone(e.recording.name, false))
+    events.onEvent('ChannelHold', (e) =>
+      this.#withChannel(e.channel.id, (s) => this.#onPhoneHold(s, e.channel.id, true))
+    )
+    events.onEvent('ChannelUnhold', (e) =>
+      this.#withChannel(e.channel.id, (s) => this.#onPhoneHold(s, e.channel.id, false))
+    )
     events.on('connected', () => void this.#onConnected())
     this.#dispatchTimer = setInterval(
       () => void this.dispatchAll(),
       this.options.dispatchEveryMs ?? 1000
     )
+    this.#commandsTimer = setInterval(
+      () => void this.#pollCommands(),
+      this.options.commandsEveryMs ?? 250
+    )
   }
 
   stop() {
     if (this.#dispatchTimer) clearInterval(this.#dispatchTimer)
+    if (this.#commandsTimer) clearInterval(this.#commandsTimer)
+    for (const session of this.#sessions.values()) this.#clearQueueTimers(session)
   }
 
   /** After every (re)connect: push agents' phones, then reconcile calls with what Asterisk has. */
@@ -220,15 +293,29 @@ export default class StasisApp {
     if (agentLeg) await this.ari.client.hangup(agentLeg.channelId).catch(() => {})
     if (call.agentId) await agentStates.set(call.agentId, 'available', { onlyFrom: ['ringing'] })
     await this.#locked(session, async () => {
-      if (call.queueId) {
+      if (call.state === 'voicemail') {
+        // The message being recorded is lost with the worker's restart: start it again.
+        const asked = await CallEvent.query()
+          .where('call_id', call.id)
+          .where('type', 'voicemail')
+          .orderBy('at', 'desc')
+          .first()
+        await this.#startVoicemail(
+          session,
+          {
+            queueId: (asked?.data?.queueId as number | null) ?? call.queueId,
+            agentId: (asked?.data?.agentId as number | null) ?? null,
+          },
+          'resumed'
+        )
+      } else if (call.queueId) {
         const entered = await CallEvent.query()
           .where('call_id', call.id)
           .where('type', 'queue_entered')
           .orderBy('at', 'desc')
           .first()
         // Keep the caller's place: the original entry time orders the queue.
-        await this.#enterQueue(session, call.queueId)
-        if (entered && session.queue) session.queue.enteredAt = entered.at
+        await this.#enterQueue(session, call.queueId, {}, entered?.at)
       } else if (call.ivrFlowId) {
         await this.#startIvr(session, call.ivrFlowId)
       } else {
@@ -249,7 +336,13 @@ export default class StasisApp {
       playbackId: null,
       digitTimer: null,
       queue: null,
+      queueTimers: [],
       offer: null,
+      direct: null,
+      external: null,
+      voicemail: null,
+      afterPlayback: null,
+      held: null,
       bridgeId: null,
       recordingName: null,
       ended: false,
@@ -291,6 +384,8 @@ export default class StasisApp {
       return this.#locked(session, () => this.#onAgentAnswered(session, channel))
     if (kind === 'agent-recorded')
       return this.#locked(session, () => this.#onAgentRecording(session, channel))
+    if (kind === 'external')
+      return this.#locked(session, () => this.#onExternalAnswered(session, channel))
   }
 
   // --- inbound: route and IVR --------------------------------------------------------------------
@@ -340,6 +435,9 @@ export default class StasisApp {
       })
       if (targetType === 'ivr' && targetId) return this.#startIvr(session, targetId)
       if (targetType === 'queue' && targetId) return this.#enterQueue(session, targetId)
+      if (targetType === 'agent' && targetId) return this.#offerDirect(session, targetId)
+      if (targetType === 'voicemail' && targetId)
+        return this.#startVoicemail(session, { queueId: targetId, agentId: null }, 'route')
       return this.#hangupCustomer(session, open ? 'unsupported_target' : 'closed')
     })
   }
@@ -411,15 +509,26 @@ export default class StasisApp {
         return this.#enterQueue(session, Number(action.queueId), action.digitsCollected)
       case 'hangup':
         return this.#hangupCustomer(session, 'ivr_hangup')
-      case 'voicemail':
-      case 'transfer':
-        // Voicemail and transfers to external numbers are not wired to Asterisk yet.
-        await callRecorder.event(
-          session.call,
-          action.type === 'voicemail' ? 'voicemail' : 'transferred',
-          { pending: true }
+      case 'voicemail': {
+        session.ivr = null
+        const target = action.target
+        return this.#startVoicemail(
+          session,
+          'queueId' in target
+            ? { queueId: Number(target.queueId), agentId: null }
+            : { queueId: null, agentId: Number(target.agentId) },
+          'ivr'
         )
-        return this.#hangupCustomer(session, `${action.type}_unavailable`)
+      }
+      case 'transfer':
+        session.ivr = null
+        await callRecorder.event(session.call, 'transferred', {
+          to: 'external',
+          number: action.number,
+          from: 'ivr',
+        })
+        await callRecorder.state(session.call, session.call.state, { transferred: true })
+        return this.#dialExternal(session, action.number)
       case 'none':
         return
     }
@@ -443,6 +552,12 @@ export default class StasisApp {
   async #onPlaybackFinished(session: CallSession, playbackId: string) {
     if (playbackId !== session.playbackId) return
     session.playbackId = null
+    if (session.afterPlayback) {
+      const next = session.afterPlayback
+      session.afterPlayback = null
+      return next()
+    }
+    if (session.voicemail?.phase === 'intro') return this.#recordVoicemail(session)
     if (session.waitingDigits) return this.#armDigitTimer(session)
     if (session.ivr) return this.#ivrInput(session, { kind: 'playback_finished' })
   }
@@ -471,7 +586,12 @@ export default class StasisApp {
 
   // --- queue and ACD -----------------------------------------------------------------------------
 
-  async #enterQueue(session: CallSession, queueId: number, collected: Record<string, string> = {}) {
+  async #enterQueue(
+    session: CallSession,
+    queueId: number,
+    collected: Record<string, string> = {},
+    keepPlaceAt?: number
+  ) {
     const queue = await Queue.findOrFail(queueId)
     const customer = session.call.customerId
       ? await db.from('customers').where('id', session.call.customerId).first()
@@ -479,11 +599,14 @@ export default class StasisApp {
         ? await db.from('customers').where('phone_number', session.call.callerNumber).first()
         : null
     const vip = customer?.tier === 'vip'
+    const now = Date.now()
     session.queue = {
       queueId,
-      enteredAt: Date.now(),
+      enteredAt: keepPlaceAt ?? now,
+      since: now,
       priority: queue.priority + (vip ? 100 : 0),
       excluded: [],
+      overflowDue: false,
     }
     await callRecorder.state(session.call, 'queue', {
       queueId,
@@ -494,12 +617,10 @@ export default class StasisApp {
       priority: session.queue.priority,
       vip,
       collected,
+      keptPlace: keepPlaceAt !== undefined,
     })
-    await this.ari.client
-      .request('POST', `/channels/${encodeURIComponent(session.customerChannelId)}/moh`, {
-        query: { mohClass: queue.musicOnHold || 'default' },
-      })
-      .catch(() => {})
+    await this.#startMoh(session, queue.musicOnHold)
+    this.#armQueueTimers(session, queue)
     void this.dispatch(queueId)
   }
 
@@ -543,9 +664,9 @@ export default class StasisApp {
       const session = this.#sessions.get(call.callId)
       const endpoint = candidates.endpoints.get(agent.agentId)
       if (!session || !endpoint) continue
-      await this.#locked(session, () =>
-        this.#offer(session, queue, Number(agent.agentId), endpoint)
-      )
+      await this.#locked(session, async () => {
+        await this.#offer(session, queue.ringTimeoutSeconds, Number(agent.agentId), endpoint)
+      })
     }
   }
 
@@ -606,10 +727,16 @@ export default class StasisApp {
     return { list, endpoints }
   }
 
-  async #offer(session: CallSession, queue: Queue, agentId: number, endpoint: string) {
-    if (session.ended || session.offer) return
+  async #offer(
+    session: CallSession,
+    ringTimeoutSeconds: number,
+    agentId: number,
+    endpoint: string
+  ) {
+    if (session.ended || session.offer) return false
+    if (session.queue && !this.#inQueue(session)) return false
     // Claim the agent atomically: only an available agent becomes ringing.
-    if (!(await agentStates.set(agentId, 'ringing', { onlyFrom: ['available'] }))) return
+    if (!(await agentStates.set(agentId, 'ringing', { onlyFrom: ['available'] }))) return false
     const channelId = randomUUID()
     session.offer = { channelId, agentId, endpoint, answered: false }
     this.#byChannel.set(channelId, session.call.uuid)
@@ -624,13 +751,14 @@ export default class StasisApp {
           appArgs: `agent,${session.call.uuid}`,
           channelId,
           callerId: session.call.callerNumber ?? '',
-          timeout: queue.ringTimeoutSeconds,
+          timeout: ringTimeoutSeconds,
         },
       })
     } catch (error) {
       this.options.logger?.warning(`offer to ${endpoint} failed: ${(error as Error).message}`)
       await this.#offerFailed(session, 'originate_failed')
     }
+    return true
   }
 
   async #offerFailed(session: CallSession, cause: string) {
@@ -641,9 +769,17 @@ export default class StasisApp {
     await callRecorder.event(session.call, 'ring_no_answer', { agentId: offer.agentId, cause })
     // Not answering takes the agent out of rotation until they say they are back.
     await agentStates.set(offer.agentId, 'missed', { onlyFrom: ['ringing'], reason: cause })
-    if (session.queue && !session.ended) {
+    if (session.ended) return
+    if (session.direct) {
+      // A transfer to a named agent who did not answer: the caller leaves them a message.
+      const { agentId } = session.direct
+      session.direct = null
+      return this.#startVoicemail(session, { queueId: null, agentId }, 'no_answer')
+    }
+    if (session.queue) {
       session.queue.excluded.push(offer.agentId)
       await callRecorder.state(session.call, 'queue', { agentId: null })
+      if (session.queue.overflowDue) return this.#overflow(session)
       void this.dispatch(session.queue.queueId)
     }
   }
@@ -656,7 +792,8 @@ export default class StasisApp {
     session.offer.answered = true
     await callRecorder.legAnswered(channel.id)
     // Through the dial plan once, to start MixMonitor on the agent's channel, then back here.
-    session.recordingName = `${session.call.uuid}.wav`
+    // One file per agent leg: a transferred call has one recording per agent who took it.
+    session.recordingName = `${session.call.uuid}-${channel.id.slice(0, 8)}.wav`
     await this.ari.client.request('POST', `/channels/${encodeURIComponent(channel.id)}/variable`, {
       query: { variable: 'RINGDESK_RECORDING', value: session.recordingName },
     })
@@ -683,16 +820,17 @@ export default class StasisApp {
       name: `call-${session.call.uuid}`,
     })
     session.bridgeId = bridge.id
-    await this.ari.client
-      .request('DELETE', `/channels/${encodeURIComponent(session.customerChannelId)}/moh`)
-      .catch(() => {})
+    this.#clearQueueTimers(session)
+    await this.#stopMoh(session)
     await this.ari.client.addChannel(bridge.id, [session.customerChannelId, channel.id])
     const now = DateTime.utc()
     const wait = session.queue ? Math.round((Date.now() - session.queue.enteredAt) / 1000) : 0
     await agentStates.set(session.offer.agentId, 'on_call')
+    // A transferred call keeps its first answer time and wait: they are the caller's.
+    const firstAnswer = !session.call.answeredAt
     await callRecorder.state(session.call, 'bridged', {
-      answeredAt: now,
-      waitSeconds: wait,
+      answeredAt: session.call.answeredAt ?? now,
+      waitSeconds: firstAnswer ? wait : session.call.waitSeconds,
       agentId: session.offer.agentId,
     })
     await callRecorder.event(session.call, 'queue_left', {
@@ -709,6 +847,7 @@ export default class StasisApp {
     await Recording.create({
       callId: session.call.id,
       storagePath: session.recordingName!,
+      kind: 'call',
       format: 'wav',
       bytes: 0,
       durationMs: 0,
@@ -716,6 +855,7 @@ export default class StasisApp {
       retentionUntil: now.plus({ days: retentionDays }),
     })
     session.queue = null
+    session.direct = null
   }
 
   // --- hangups -----------------------------------------------------------------------------------
@@ -728,18 +868,26 @@ export default class StasisApp {
       await this.#offerFailed(session, cause)
       return
     }
+    if (session.external?.channelId === channelId && !session.external.answered) {
+      await this.#externalFailed(session, cause)
+      return
+    }
     await callRecorder.legEnded(channelId, cause)
     if (session.ended) return this.#forget(session)
     session.ended = true
     if (session.digitTimer) clearTimeout(session.digitTimer)
+    this.#clearQueueTimers(session)
     const customerLeft = channelId === session.customerChannelId
-    const other = customerLeft ? session.offer?.channelId : session.customerChannelId
+    const counterpart = session.offer?.channelId ?? session.external?.channelId
+    const other = customerLeft ? counterpart : session.customerChannelId
     if (other)
       await this.ari.client
         .hangup(other)
         .catch((e) => (isAriNotFound(e) ? null : Promise.reject(e)))
 
-    if (session.call.state === 'queue' || (session.call.state === 'ringing' && customerLeft)) {
+    // The caller gave up while waiting for an agent (in the queue or while one was ringing).
+    const waiting = session.queue !== null || (session.offer !== null && !session.offer.answered)
+    if (customerLeft && waiting && !session.systemCause) {
       const wait = session.queue ? Math.round((Date.now() - session.queue.enteredAt) / 1000) : 0
       await callRecorder.state(session.call, session.call.state, {
         abandoned: true,
@@ -749,47 +897,54 @@ export default class StasisApp {
         waitSeconds: wait,
         queueId: session.queue?.queueId,
       })
-      if (session.offer)
-        await agentStates.set(session.offer.agentId, 'available', { onlyFrom: ['ringing'] })
     }
+    if (session.offer && !session.offer.answered)
+      await agentStates.set(session.offer.agentId, 'available', { onlyFrom: ['ringing'] })
+    if (session.voicemail) await this.#saveVoicemail(session)
+    if (session.held) await this.#endHold(session)
     if (session.bridgeId) {
-      await this.ari.client.request('DELETE', `/bridges/${session.bridgeId}`).catch(() => {})
-      await this.#finishRecording(session)
-      if (session.offer) void this.#wrapUp(session.offer.agentId, session.call.queueId)
+      await this.ari.client.destroyBridge(session.bridgeId).catch(() => {})
+      session.bridgeId = null
+      await this.#finishRecording(session, session.recordingName)
+      if (session.offer?.answered) void this.#wrapUp(session.offer.agentId, session.call.queueId)
     }
+    const side = customerLeft ? 'customer' : session.external ? 'external' : 'agent'
     await callRecorder.end(
       session.call,
-      session.systemCause
-        ? `system:${session.systemCause}`
-        : customerLeft
-          ? `customer:${cause}`
-          : `agent:${cause}`
+      session.systemCause ? `system:${session.systemCause}` : `${side}:${cause}`
     )
     if (!other) this.#forget(session)
   }
 
-  async #finishRecording(session: CallSession) {
-    if (!session.recordingName) return
+  /** After an agent's leg: the MixMonitor file's size and length, then sealed into the vault. */
+  async #finishRecording(session: CallSession, name: string | null) {
+    if (!name) return
+    if (session.recordingName === name) session.recordingName = null
     const { stat } = await import('node:fs/promises')
-    const path = `${this.options.recordingDir}/${session.recordingName}`
+    const path = `${this.options.recordingDir}/${name}`
+    const recording = await Recording.query()
+      .where('call_id', session.call.id)
+      .where('storage_path', name)
+      .first()
     // MixMonitor closes the file just after the channel goes; give it a moment.
     for (let i = 0; i < 20; i++) {
       const info = await stat(path).catch(() => null)
       if (info && info.size > 44) {
         const durationMs = Math.round(((info.size - 44) / 16000) * 1000)
-        await Recording.query()
-          .where('call_id', session.call.id)
-          .update({ bytes: info.size, duration_ms: durationMs })
+        if (recording) {
+          recording.merge({ bytes: info.size, durationMs })
+          await recording.save()
+        }
         await callRecorder.state(session.call, session.call.state, { hasRecording: true })
         await callRecorder.event(session.call, 'recording_finished', {
-          file: session.recordingName,
+          file: name,
           bytes: info.size,
           durationMs,
         })
         // Recording vault: encrypt at rest and delete the plaintext (#actions/recordings).
         const { default: SealRecording } = await import('#actions/recordings/seal_recording')
         await new SealRecording()
-          .handle(session.call.id, this.options.recordingDir)
+          .handle(session.call.id, this.options.recordingDir, recording?.id)
           .catch((e) => this.options.logger?.error(`recording ${path} not encrypted: ${e}`))
         return
       }
@@ -815,6 +970,626 @@ export default class StasisApp {
   }
 
   #forget(session: CallSession) {
+    this.#clearQueueTimers(session)
     this.#sessions.delete(session.call.uuid)
+  }
+
+  // --- waiting: music, announcements, overflow ----------------------------------------------------
+
+  /** Waiting in a queue for an agent, not yet offered to one. */
+  #inQueue(session: CallSession) {
+    return session.queue !== null && !session.ended
+  }
+
+  async #startMoh(session: CallSession, mohClass?: string | null) {
+    await this.ari.client
+      .request('POST', `/channels/${encodeURIComponent(session.customerChannelId)}/moh`, {
+        query: { mohClass: mohClass || 'default' },
+      })
+      .catch(() => {})
+  }
+
+  async #stopMoh(session: CallSession) {
+    await this.ari.client
+      .request('DELETE', `/channels/${encodeURIComponent(session.customerChannelId)}/moh`)
+      .catch(() => {})
+  }
+
+  #clearQueueTimers(session: CallSession) {
+    for (const timer of session.queueTimers) clearTimeout(timer)
+    session.queueTimers = []
+  }
+
+  /** Max-wait overflow and periodic position/wait announcements for the caller's queue. */
+  #armQueueTimers(session: CallSession, queue: Queue) {
+    this.#clearQueueTimers(session)
+    const stay = session.queue
+    if (!stay) return
+    const config = {
+      maxWaitSeconds: queue.maxWaitSeconds,
+      overflow: { action: queue.overflowAction, target: queue.overflowTarget },
+    }
+    const due = overflowDueAt({ enteredAt: stay.since }, config)
+    if (due !== null) {
+      const timer = setTimeout(
+        () =>
+          void this.#locked(session, async () => {
+            if (session.queue !== stay || session.ended) return
+            if (!checkOverflow({ enteredAt: stay.since }, config, Date.now())) return
+            // An agent is ringing: let that offer finish; if it fails the caller overflows then.
+            if (session.offer) stay.overflowDue = true
+            else await this.#overflow(session)
+          }),
+        Math.max(0, due - Date.now())
+      )
+      session.queueTimers.push(timer)
+    }
+    if (queue.announceEverySeconds > 0) {
+      const every = queue.announceEverySeconds * 1000
+      const timer = setInterval(
+        () =>
+          void this.#locked(session, async () => {
+            if (session.queue !== stay || session.ended || session.offer || session.playbackId)
+              return
+            await this.#announce(session, queue)
+          }),
+        every
+      )
+      session.queueTimers.push(timer)
+    }
+  }
+
+  /** The caller's place among those waiting (1 = next), counting callbacks that keep theirs. */
+  async #position(session: CallSession) {
+    const stay = session.queue!
+    const ahead = (other: QueueStay) =>
+      other.priority > stay.priority ||
+      (other.priority === stay.priority && other.enteredAt < stay.enteredAt)
+    let position = 1
+    for (const other of this.#sessions.values())
+      if (other !== session && other.queue?.queueId === stay.queueId && !other.ended)
+        if (ahead(other.queue)) position++
+    const callbacks = await db
+      .from('callback_requests')
+      .where('queue_id', stay.queueId)
+      .where('status', 'pending')
+      .where('entered_at', '<', DateTime.fromMillis(stay.enteredAt).toUTC().toJSDate())
+      .count('* as n')
+      .first()
+    return position + Number(callbacks?.n ?? 0)
+  }
+
+  /** "There are N calls ahead of you; the estimated wait is about M minutes", over the music. */
+  async #announce(session: CallSession, queue: Queue) {
+    const position = await this.#position(session)
+    const recent = await db
+      .from('calls')
+      .where('queue_id', queue.id)
+      .whereNotNull('answered_at')
+      .where('state', 'ended')
+      .orderBy('id', 'desc')
+      .limit(50)
+      .select('talk_seconds', 'hold_seconds', 'wrap_up_seconds')
+    const handleTimes = recent.map(
+      (r) => Number(r.talk_seconds) + Number(r.hold_seconds) + Number(r.wrap_up_seconds)
+    )
+    const { list } = await this.#candidates(queue)
+    const estimate = estimateWait(position, handleTimes, countStaffedAgents(list))
+    const media =
+      position <= 1
+        ? ['sound:queue-youarenext']
+        : ['sound:queue-thereare', `number:${position - 1}`, 'sound:queue-callswaiting']
+    if (estimate !== null && position > 1) {
+      const said = roundWaitForAnnouncement(estimate)
+      media.push('sound:queue-holdtime')
+      if (said.kind === 'less_than_a_minute') media.push('sound:queue-less-than', 'number:1')
+      else media.push(`number:${said.minutes}`)
+      media.push(said.kind === 'less_than_a_minute' ? 'sound:queue-minute' : 'sound:queue-minutes')
+    }
+    await callRecorder.event(session.call, 'announced', {
+      queueId: queue.id,
+      position,
+      estimatedWaitSeconds: estimate,
+    })
+    await this.#stopMoh(session)
+    await this.#play(session, media, async () => {
+      if (this.#inQueue(session) && !session.offer) await this.#startMoh(session, queue.musicOnHold)
+    })
+  }
+
+  async #play(session: CallSession, media: string[], after: (() => Promise<void>) | null) {
+    session.afterPlayback = after
+    try {
+      const playback = await this.ari.client.play(session.customerChannelId, media.join(','), {
+        playbackId: randomUUID(),
+      })
+      session.playbackId = playback.id
+    } catch (error) {
+      session.afterPlayback = null
+      if (after) await after()
+    }
+  }
+
+  async #playThenHangup(session: CallSession, media: string[], cause: string) {
+    session.systemCause = cause
+    await this.#play(session, media, () => this.#hangupCustomer(session, cause))
+  }
+
+  /** The caller stops waiting in the queue (overflow, voicemail, callback, transfer). */
+  async #leaveQueue(session: CallSession, reason: string) {
+    const stay = session.queue
+    if (!stay) return
+    this.#clearQueueTimers(session)
+    session.queue = null
+    await this.#stopMoh(session)
+    await callRecorder.event(session.call, 'queue_left', {
+      queueId: stay.queueId,
+      waitSeconds: Math.round((Date.now() - stay.enteredAt) / 1000),
+      reason,
+    })
+  }
+
+  /** The caller waited the queue's max wait: another queue, voicemail, a callback or goodbye. */
+  async #overflow(session: CallSession) {
+    const stay = session.queue
+    if (!stay || session.ended) return
+    const queue = await Queue.find(stay.queueId)
+    const action = queue?.overflowAction ?? 'hangup'
+    const target = queue?.overflowTarget ?? null
+    await callRecorder.event(session.call, 'overflowed', {
+      queueId: stay.queueId,
+      action,
+      target,
+      waitSeconds: Math.round((Date.now() - stay.since) / 1000),
+    })
+    switch (action) {
+      case 'queue': {
+        const next = Number(target) ? await Queue.find(Number(target)) : null
+        if (next && next.id !== stay.queueId) {
+          await this.#leaveQueue(session, 'overflow')
+          // The caller keeps their place: the next queue orders them by their first entry.
+          return this.#enterQueue(session, next.id, {}, stay.enteredAt)
+        }
+        return this.#startVoicemail(session, { queueId: stay.queueId, agentId: null }, 'overflow')
+      }
+      case 'callback':
+        return this.#requestCallback(session)
+      case 'voicemail': {
+        const mailbox = Number(target) || stay.queueId
+        return this.#startVoicemail(session, { queueId: mailbox, agentId: null }, 'overflow')
+      }
+      default:
+        await this.#leaveQueue(session, 'overflow')
+        return this.#playThenHangup(session, ['sound:sorry', 'sound:vm-goodbye'], 'overflow_hangup')
+    }
+  }
+
+  /**
+   * The caller is called back instead of waiting on: the request keeps their original entry time,
+   * so the queue offers it to an agent in the caller's turn. Without a number to call back, the
+   * caller leaves a voicemail instead.
+   */
+  async #requestCallback(session: CallSession) {
+    const stay = session.queue!
+    const number = session.call.callerNumber ?? ''
+    if (!EXTERNAL_NUMBER.test(number)) {
+      return this.#startVoicemail(session, { queueId: stay.queueId, agentId: null }, 'no_number')
+    }
+    const request = await CallbackRequest.create({
+      callId: session.call.id,
+      number,
+      queueId: stay.queueId,
+      enteredAt: DateTime.fromMillis(stay.enteredAt).toUTC(),
+      status: 'pending',
+    })
+    await callRecorder.event(session.call, 'callback_requested', {
+      callbackId: request.id,
+      queueId: stay.queueId,
+      number,
+      waitSeconds: Math.round((Date.now() - stay.enteredAt) / 1000),
+    })
+    await this.#leaveQueue(session, 'callback')
+    await this.#playThenHangup(
+      session,
+      ['sound:auth-thankyou', 'sound:vm-goodbye'],
+      'callback_requested'
+    )
+  }
+
+  // --- voicemail ---------------------------------------------------------------------------------
+
+  async #startVoicemail(
+    session: CallSession,
+    target: { queueId: number | null; agentId: number | null },
+    reason: string
+  ) {
+    if (session.ended) return
+    await this.#leaveQueue(session, 'voicemail')
+    session.ivr = null
+    session.waitingDigits = null
+    if (session.digitTimer) clearTimeout(session.digitTimer)
+    session.digitTimer = null
+    session.voicemail = {
+      name: `vm-${session.call.uuid}-${Date.now()}`,
+      queueId: target.queueId,
+      agentId: target.agentId,
+      phase: 'intro',
+      saved: false,
+    }
+    await callRecorder.state(session.call, 'voicemail', {})
+    await callRecorder.event(session.call, 'voicemail', { ...target, reason })
+    // "Please leave your message after the tone; when done, hang up or press the pound key."
+    await this.#play(session, ['sound:vm-intro'], () => this.#recordVoicemail(session))
+  }
+
+  async #recordVoicemail(session: CallSession) {
+    const voicemail = session.voicemail
+    if (!voicemail || voicemail.phase !== 'intro' || session.ended) return
+    voicemail.phase = 'recording'
+    try {
+      await this.ari.client.record(session.customerChannelId, {
+        name: voicemail.name,
+        format: 'wav',
+        maxDurationSeconds: this.options.voicemailMaxSeconds ?? 180,
+        maxSilenceSeconds: 10,
+        beep: true,
+        terminateOn: '#',
+        ifExists: 'overwrite',
+      })
+    } catch (error) {
+      this.options.logger?.error(`voicemail ${voicemail.name}: ${(error as Error).message}`)
+      voicemail.phase = 'done'
+      await this.#playThenHangup(session, ['sound:sorry', 'sound:vm-goodbye'], 'voicemail_failed')
+    }
+  }
+
+  #onRecordingDone(name: string, ok: boolean) {
+    for (const session of this.#sessions.values()) {
+      if (session.voicemail?.name !== name) continue
+      return this.#locked(session, async () => {
+        const voicemail = session.voicemail
+        if (!voicemail || voicemail.phase !== 'recording') return
+        voicemail.phase = 'done'
+        if (ok) await this.#saveVoicemail(session)
+        if (!session.ended)
+          await this.#playThenHangup(
+            session,
+            ok ? ['sound:auth-thankyou', 'sound:vm-goodbye'] : ['sound:sorry', 'sound:vm-goodbye'],
+            ok ? 'voicemail_left' : 'voicemail_failed'
+          )
+      })
+    }
+  }
+
+  /** The message, once: a recording (kind voicemail, sealed into the vault) and a voicemail row. */
+  async #saveVoicemail(session: CallSession) {
+    const voicemail = session.voicemail
+    if (!voicemail || voicemail.saved || voicemail.phase === 'intro') return
+    voicemail.saved = true
+    const { stat } = await import('node:fs/promises')
+    const file = `${voicemail.name}.wav`
+    const path = `${this.options.recordingDir}/${file}`
+    let size = 0
+    // Asterisk finishes the file as the recording stops (a hang-up stops it too).
+    for (let i = 0; i < 20 && size <= 44; i++) {
+      const info = await stat(path).catch(() => null)
+      size = info?.size ?? 0
+      if (size <= 44) await new Promise((resolve) => setTimeout(resolve, 100))
+    }
+    if (size <= 44) {
+      await callRecorder.event(session.call, 'voicemail_empty', { file })
+      return
+    }
+    const durationMs = Math.round(((size - 44) / 16000) * 1000)
+    const queue = voicemail.queueId ? await Queue.find(voicemail.queueId) : null
+    const { recording, message } = await db.transaction(async (trx) => {
+      const rec = await Recording.create(
+        {
+          callId: session.call.id,
+          storagePath: file,
+          kind: 'voicemail',
+          format: 'wav',
+          bytes: size,
+          durationMs,
+          encrypted: false,
+          retentionUntil: DateTime.utc().plus({ days: queue?.recordingRetentionDays ?? 90 }),
+        },
+        { client: trx }
+      )
+      const vm = await Voicemail.create(
+        {
+          callId: session.call.id,
+          queueId: queue?.id ?? null,
+          agentId: voicemail.agentId,
+          recordingId: rec.id,
+          recordingPath: file,
+          durationMs,
+        },
+        { client: trx }
+      )
+      await audit.record({
+        trx,
+        action: 'voicemail.received',
+        actor: { id: null, label: 'system' },
+        target: { type: 'voicemail', id: vm.id, label: null },
+        after: {
+          callId: session.call.id,
+          queueId: vm.queueId,
+          agentId: vm.agentId,
+          durationMs,
+          callerNumber: session.call.callerNumber,
+        },
+      })
+      return { recording: rec, message: vm }
+    })
+    await callRecorder.event(session.call, 'voicemail_left', {
+      voicemailId: message.id,
+      queueId: message.queueId,
+      agentId: message.agentId,
+      durationMs,
+    })
+    const { default: SealRecording } = await import('#actions/recordings/seal_recording')
+    await new SealRecording()
+      .handle(session.call.id, this.options.recordingDir, recording.id)
+      .catch((e) => this.options.logger?.error(`voicemail ${path} not encrypted: ${e}`))
+  }
+
+  // --- transfers ---------------------------------------------------------------------------------
+
+  /** Rings one named agent (a transfer to them, a route to them); voicemail if they cannot answer. */
+  async #offerDirect(session: CallSession, agentId: number) {
+    const device = await AgentDevice.findBy('user_id', agentId)
+    session.direct = { agentId }
+    await this.#startMoh(session)
+    const offered = device ? await this.#offer(session, 20, agentId, device.endpoint) : false
+    if (!offered && session.direct) {
+      session.direct = null
+      await callRecorder.event(session.call, 'ring_no_answer', {
+        agentId,
+        cause: device ? 'agent_unavailable' : 'no_device',
+      })
+      await this.#startVoicemail(session, { queueId: null, agentId }, 'agent_unavailable')
+    }
+  }
+
+  async #dialExternal(session: CallSession, number: string) {
+    const trunk = this.options.outboundTrunk
+    if (!trunk || !EXTERNAL_NUMBER.test(number)) {
+      await callRecorder.event(session.call, 'transfer_failed', {
+        number,
+        cause: trunk ? 'invalid_number' : 'no_trunk',
+      })
+      return this.#playThenHangup(session, ['sound:sorry', 'sound:vm-goodbye'], 'transfer_failed')
+    }
+    const channelId = randomUUID()
+    const endpoint = `PJSIP/${number}@${trunk}`
+    session.external = { channelId, number, answered: false }
+    this.#byChannel.set(channelId, session.call.uuid)
+    await callRecorder.leg(session.call, channelId, 'external', endpoint, null)
+    await callRecorder.state(session.call, 'ringing', { agentId: null })
+    await this.#startMoh(session)
+    try {
+      await this.ari.client.request('POST', '/channels', {
+        query: {
+          endpoint,
+          app: this.ari.config.app,
+          appArgs: `external,${session.call.uuid}`,
+          channelId,
+          callerId: session.call.callerNumber ?? '',
+          timeout: 30,
+        },
+      })
+    } catch (error) {
+      this.options.logger?.warning(`dial ${endpoint} failed: ${(error as Error).message}`)
+      this.#byChannel.delete(channelId)
+      await this.#externalFailed(session, 'originate_failed')
+    }
+  }
+
+  async #onExternalAnswered(session: CallSession, channel: AriChannel) {
+    if (session.external?.channelId !== channel.id || session.ended) {
+      await this.ari.client.hangup(channel.id).catch(() => {})
+      return
+    }
+    session.external.answered = true
+    await callRecorder.legAnswered(channel.id)
+    const bridge = await this.ari.client.createBridge({
+      type: 'mixing',
+      name: `call-${session.call.uuid}-ext`,
+    })
+    session.bridgeId = bridge.id
+    await this.#stopMoh(session)
+    await this.ari.client.addChannel(bridge.id, [session.customerChannelId, channel.id])
+    await callRecorder.state(session.call, 'bridged', {
+      answeredAt: session.call.answeredAt ?? DateTime.utc(),
+    })
+    await callRecorder.event(session.call, 'external_answered', {
+      number: session.external.number,
+    })
+  }
+
+  async #externalFailed(session: CallSession, cause: string) {
+    const external = session.external
+    if (!external) return
+    session.external = null
+    this.#byChannel.delete(external.channelId)
+    await callRecorder.legEnded(external.channelId, cause)
+    await callRecorder.event(session.call, 'transfer_failed', { number: external.number, cause })
+    if (!session.ended)
+      await this.#playThenHangup(
+        session,
+        ['sound:number-not-answering', 'sound:vm-goodbye'],
+        'transfer_failed'
+      )
+  }
+
+  /**
+   * Blind transfer of a bridged call: the agent's leg ends (their recording is finished and
+   * sealed, they go to wrap-up) and the caller goes to a queue, to another agent or out through
+   * the trunk — without ever being without a state.
+   */
+  async transfer(callUuid: string, target: TransferTarget, by: number | null) {
+    const session = this.#sessions.get(callUuid)
+    if (!session) throw new Error('call_not_live')
+    let result = ''
+    await this.#locked(session, async () => {
+      result = await this.#blindTransfer(session, target, by)
+    })
+    return result
+  }
+
+  async #blindTransfer(session: CallSession, target: TransferTarget, by: number | null) {
+    const offer = session.offer
+    if (session.ended || !offer?.answered || !session.bridgeId) throw new Error('not_bridged')
+    if (target.type === 'queue' && !(target.queueId && (await Queue.find(target.queueId))))
+      throw new Error('unknown_queue')
+    if (target.type === 'agent') {
+      if (!target.agentId || !(await AgentDevice.findBy('user_id', target.agentId)))
+        throw new Error('unknown_agent')
+      if (target.agentId === offer.agentId) throw new Error('same_agent')
+    }
+    if (target.type === 'external') {
+      if (!EXTERNAL_NUMBER.test(target.number ?? '')) throw new Error('invalid_number')
+      if (!this.options.outboundTrunk) throw new Error('no_trunk')
+    }
+    await callRecorder.event(session.call, 'transferred', {
+      fromAgentId: offer.agentId,
+      to: target.type,
+      queueId: target.queueId ?? null,
+      agentId: target.agentId ?? null,
+      number: target.number ?? null,
+      by,
+    })
+    await callRecorder.state(session.call, session.call.state, { transferred: true })
+    if (session.held) await this.#endHold(session)
+    // The agent leaves: their leg and recording end, they wrap up.
+    session.offer = null
+    this.#byChannel.delete(offer.channelId)
+    await callRecorder.legEnded(offer.channelId, 'transferred')
+    const bridgeId = session.bridgeId
+    session.bridgeId = null
+    await this.ari.client.removeChannel(bridgeId, session.customerChannelId).catch(() => {})
+    await this.ari.client.hangup(offer.channelId).catch(() => {})
+    await this.ari.client.destroyBridge(bridgeId).catch(() => {})
+    await this.#finishRecording(session, session.recordingName)
+    void this.#wrapUp(offer.agentId, session.call.queueId)
+    if (target.type === 'queue') {
+      // Transferred callers are not sent to the back: their place is their arrival at the branch.
+      await this.#enterQueue(session, target.queueId!, {}, session.call.startedAt.toMillis())
+    } else if (target.type === 'agent') {
+      await callRecorder.state(session.call, 'ringing', { agentId: null })
+      await this.#offerDirect(session, target.agentId!)
+    } else {
+      await this.#dialExternal(session, target.number!)
+    }
+    return 'transferred'
+  }
+
+  // --- hold --------------------------------------------------------------------------------------
+
+  /** The agent's phone put the call on hold: the caller hears music (Asterisk plays it). */
+  async #onPhoneHold(session: CallSession, channelId: string, hold: boolean) {
+    if (!session.offer?.answered || session.offer.channelId !== channelId) return
+    if (hold && !session.held) {
+      session.held = { since: Date.now(), by: 'phone' }
+      await callRecorder.event(session.call, 'hold', { by: 'phone' })
+    } else if (!hold && session.held?.by === 'phone') {
+      await this.#endHold(session)
+    }
+  }
+
+  /** Hold from the web: the caller leaves the bridge for music; unhold brings them back. */
+  async #hold(session: CallSession, hold: boolean) {
+    if (!session.offer?.answered || !session.bridgeId) throw new Error('not_bridged')
+    if (hold) {
+      if (session.held) return 'already_on_hold'
+      await this.ari.client.removeChannel(session.bridgeId, session.customerChannelId)
+      await this.#startMoh(session)
+      session.held = { since: Date.now(), by: 'web' }
+      await callRecorder.event(session.call, 'hold', { by: 'web' })
+      return 'held'
+    }
+    if (!session.held) return 'not_on_hold'
+    await this.#endHold(session)
+    return 'resumed'
+  }
+
+  async #endHold(session: CallSession) {
+    const held = session.held
+    if (!held) return
+    session.held = null
+    if (held.by === 'web') {
+      await this.#stopMoh(session)
+      if (session.bridgeId && !session.ended)
+        await this.ari.client
+          .addChannel(session.bridgeId, [session.customerChannelId])
+          .catch(() => {})
+    }
+    const seconds = Math.round((Date.now() - held.since) / 1000)
+    await callRecorder.state(session.call, session.call.state, {
+      holdSeconds: session.call.holdSeconds + seconds,
+    })
+    await callRecorder.event(session.call, 'unhold', { by: held.by, seconds })
+  }
+
+  // --- commands from the web ---------------------------------------------------------------------
+
+  /** In-call commands written by the web process (durable; no Redis needed). */
+  async #pollCommands() {
+    if (this.#pollingCommands) return
+    this.#pollingCommands = true
+    try {
+      const pending = await db
+        .from('call_commands')
+        .where('status', 'pending')
+        .orderBy('id')
+        .limit(20)
+      for (const row of pending) {
+        const session = this.#sessions.get(row.call_uuid)
+        let status = 'done'
+        let result = ''
+        if (!session) {
+          status = 'failed'
+          result = 'call_not_live'
+        } else {
+          const payload = typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
+          await this.#locked(session, async () => {
+            try {
+              result = await this.#runCommand(session, row.kind, payload, row.requested_by)
+            } catch (error) {
+              status = 'failed'
+              result = (error as Error).message
+            }
+          })
+        }
+        await db
+          .from('call_commands')
+          .where('id', row.id)
+          .where('status', 'pending')
+          .update({ status, result, handled_at: DateTime.utc().toJSDate() })
+      }
+    } catch (error) {
+      this.options.logger?.error(`call commands: ${(error as Error).message}`)
+    } finally {
+      this.#pollingCommands = false
+    }
+  }
+
+  async #runCommand(
+    session: CallSession,
+    kind: string,
+    payload: Record<string, unknown>,
+    by: number | null
+  ): Promise<string> {
+    switch (kind) {
+      case 'transfer':
+        return this.#blindTransfer(session, payload as unknown as TransferTarget, by)
+      case 'hold':
+        return this.#hold(session, true)
+      case 'unhold':
+        return this.#hold(session, false)
+      default:
+        throw new Error('unknown_command')
+    }
   }
 }
