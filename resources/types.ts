@@ -266,6 +266,26 @@ export interface QueueChoices {
   overflowActions: OverflowAction[]
 }
 
+export type PromptKind = 'builtin' | 'upload'
+
+export interface Prompt {
+  id: number
+  name: string
+  kind: PromptKind
+  /** Asterisk sound name of a builtin prompt. */
+  sound: string | null
+  durationMs: number | null
+  /** An uploaded prompt whose converted file can be previewed. */
+  hasAudio: boolean
+  updatedAt: string | null
+}
+
+export interface PromptLimits {
+  maxSeconds: number
+  maxBytes: number
+  extnames: string[]
+}
+
 export interface Skill {
   id: number
   name: string

@@ -234,6 +234,27 @@ router
       .as('telephony.break_reasons.destroy')
       .where('id', byId)
 
+    // IVR prompts: uploads are converted for Asterisk; `/audio` streams the converted file.
+    const PromptsController = () => import('#controllers/prompts_controller')
+    router.get('/telephony/prompts', [PromptsController, 'index']).as('telephony.prompts.index')
+    router.post('/telephony/prompts', [PromptsController, 'store']).as('telephony.prompts.store')
+    router
+      .put('/telephony/prompts/:id', [PromptsController, 'update'])
+      .as('telephony.prompts.update')
+      .where('id', byId)
+    router
+      .delete('/telephony/prompts/:id', [PromptsController, 'destroy'])
+      .as('telephony.prompts.destroy')
+      .where('id', byId)
+    router
+      .get('/telephony/prompts/:id/audio', [PromptsController, 'audio'])
+      .as('telephony.prompts.audio')
+      .where('id', byId)
+    router
+      .post('/telephony/prompts/:id/audio', [PromptsController, 'replaceAudio'])
+      .as('telephony.prompts.replace_audio')
+      .where('id', byId)
+
     router.get('/calls', [CallRecordsController, 'index']).as('calls.index')
     router
       .get('/calls/:id', [CallRecordsController, 'show'])

@@ -17,7 +17,10 @@ export default class Prompt extends BaseModel {
   @column()
   declare sound: string | null
 
-  /** Uploaded file, relative to the storage root. */
+  /**
+   * The converted upload, relative to the Asterisk recording directory: `prompts/<id>.wav`, what
+   * `recording:prompts/<id>` plays (app/services/prompt_audio.ts). The original is kept apart.
+   */
   @column()
   declare filePath: string | null
 
