@@ -402,6 +402,8 @@ export interface CallEvent {
 
 export interface CallRecording {
   id: number
+  /** When the recording was made; the player and download use `/recordings/<id>`. */
+  createdAt: string | null
   format: string
   durationMs: number | null
   bytes: number | null

@@ -267,5 +267,10 @@ router
       .get('/calls/:id/recording', [RecordingsController, 'show'])
       .as('calls.recording')
       .where('id', router.matchers.uuid())
+    // One recording by its id (a transferred call has one per agent leg); same rules and audit.
+    router
+      .get('/recordings/:id', [RecordingsController, 'showById'])
+      .as('recordings.show')
+      .where('id', byId)
   })
   .use(middleware.auth())

@@ -69,7 +69,7 @@ export default class CallRecordsController {
       .preload('ivrFlow')
       .preload('legs', (q) => q.orderBy('started_at').orderBy('id'))
       .preload('events', (q) => q.orderBy('at').orderBy('id'))
-      .preload('recordings', (q) => q.orderBy('id'))
+      .preload('recordings', (q) => q.where('kind', 'call').orderBy('id'))
       .firstOrFail()
     await ctx.bouncer.with(TelephonyPolicy).authorize('viewCall', call, call.agent?.teamId ?? null)
     await audit.record({

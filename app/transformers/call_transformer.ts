@@ -56,8 +56,10 @@ export default class CallTransformer extends BaseTransformer<Call> {
         type: e.type,
         data: e.data,
       })),
+      // Call audio only (one per agent leg after a transfer); voicemails have their own page.
       recordings: (c.recordings ?? []).map((r) => ({
         id: r.id,
+        createdAt: r.createdAt.toISO(),
         format: r.format,
         durationMs: r.durationMs,
         bytes: r.bytes,
