@@ -27,9 +27,21 @@ export default class JobsWork extends BaseCommand {
 
   async run() {
     const queue = new Queue(QUEUES.maintenance, { connection })
-    for (const job of Object.values(JOBS)) {
-      await queue.upsertJobScheduler(job.jobName, { every: job.every }, { name: job.jobName })
+    // A Redis restarted without its data has lost the schedulers: put them back on every
+    // (re)connect. Never awaited here: Redis down must not keep the worker and its heartbeat
+    // from starting; BullMQ waits for Redis and runs the jobs when it returns.
+    let ensuring: Promise<void> | null = null
+    const ensureSchedulers = () => {
+      ensuring ??= (async () => {
+        for (const job of Object.values(JOBS)) {
+          await queue.upsertJobScheduler(job.jobName, { every: job.every }, { name: job.jobName })
+        }
+      })()
+        .catch((error) => this.logger.warning(`job schedulers: ${error.message}`))
+        .finally(() => (ensuring = null))
+      return ensuring
     }
+    redis.connection().on('ready', () => void ensureSchedulers())
 
     let redisOk = false
     const worker = new Worker(

@@ -1,63 +1,83 @@
 import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
+import redis from '@adonisjs/redis/services/main'
 import env from '#start/env'
-import { createAri } from '#telephony/ari/index'
+import { normalizeAriBaseUrl } from '#telephony/ari/index'
 import StasisApp from '#telephony/stasis/stasis_app'
+import TelephonyWorker from '#telephony/worker/telephony_worker'
+import LeaderLock from '#services/leader_lock'
 import healthService from '#services/health_service'
 
 const DEFAULT_RECORDINGS_DIR =
   '/var/cache/ringdesk/asterisk-root/var/spool/asterisk-default/recording'
 
+/** A dead active worker is replaced after at most this long (plus one standby retry). */
+const LOCK_TTL_MS = 6_000
+
 /**
- * The telephony worker: the one process that holds the ARI connection of our Stasis app and
- * runs calls (routes, IVR, queues, agents, recording). It reconnects forever, pushes agents'
- * phones and reconciles calls after every (re)connect, and reports its ARI state for /health.
+ * The telephony worker: holds the ARI connection of our Stasis app and runs calls (routes, IVR,
+ * queues, agents, recording). Only one per Asterisk is active; a second one started against the
+ * same Asterisk waits as hot standby and takes over when the active one goes away (see
+ * app/telephony/worker/telephony_worker.ts for the lock and what Redis being down means).
+ * Reports its role and ARI state for /health.
  */
 export default class TelephonyWork extends BaseCommand {
   static commandName = 'telephony:work'
-  static description = 'Run the telephony worker (ARI Stasis application)'
+  static description = 'Run the telephony worker (ARI Stasis application; one active per Asterisk)'
   static options: CommandOptions = { startApp: true, staysAlive: true }
 
   async run() {
-    const ari = createAri({
+    const ari = {
       url: env.get('ARI_URL'),
       username: env.get('ARI_USERNAME'),
       password: env.get('ARI_PASSWORD').release(),
       app: env.get('ARI_APP'),
-    })
-    const stasis = new StasisApp(ari, {
-      recordingDir: env.get('RECORDINGS_DIR') ?? DEFAULT_RECORDINGS_DIR,
-      logger: this.logger,
-    })
-    stasis.start()
-
-    const beat = async () => {
-      const connected = ari.events.state === 'connected'
-      await healthService
-        .beat(
-          'telephony',
-          connected ? 'ok' : 'degraded',
-          connected ? 'ARI connected' : `ARI ${ari.events.state}`
-        )
-        .catch((error) => this.logger.warning(`heartbeat failed: ${error.message}`))
     }
-    // Report a change of connection at once, not at the next periodic beat.
-    ari.events.on('connected', () => {
-      this.logger.info('ARI connected')
-      void beat()
+    // Redis only holds the lock here. ioredis reconnects forever; its errors are the worker's to
+    // report (once per outage, below), not a fatal log line every two seconds.
+    redis.doNotLogErrors()
+    const lock = new LeaderLock(
+      redis.connection(),
+      `ringdesk:telephony-worker:${normalizeAriBaseUrl(ari.url)}:${ari.app}`,
+      LOCK_TTL_MS
+    )
+    const worker = new TelephonyWorker({
+      ari,
+      lock,
+      logger: this.logger,
+      startCalls: (pair) => {
+        const stasis = new StasisApp(pair, {
+          recordingDir: env.get('RECORDINGS_DIR') ?? DEFAULT_RECORDINGS_DIR,
+          logger: this.logger,
+        })
+        stasis.start()
+        pair.events.on('connected', () => this.logger.info('ARI connected'))
+        pair.events.on('disconnected', () => this.logger.warning('ARI disconnected; reconnecting'))
+        return stasis
+      },
     })
-    ari.events.on('disconnected', () => {
-      this.logger.warning('ARI disconnected; reconnecting')
-      void beat()
-    })
-    ari.events.start()
+
+    // Beats one at a time, so a late standby beat cannot land after the first active one.
+    let beating: Promise<void> = Promise.resolve()
+    const beat = () => {
+      beating = beating.then(() =>
+        healthService
+          .beatTelephony(worker.status())
+          .catch((error) => this.logger.warning(`heartbeat failed: ${error.message}`))
+      )
+      return beating
+    }
+    // A change of role or connection is reported at once, not at the next periodic beat.
+    worker.on('change', () => void beat())
+    worker.start()
     await beat()
     const timer = setInterval(beat, 10_000)
 
     this.app.terminating(async () => {
       clearInterval(timer)
-      stasis.stop()
-      await ari.events.stop()
+      await worker.stop()
+      await beating
+      await healthService.forgetTelephonyStandby(lock.instance).catch(() => {})
     })
   }
 }

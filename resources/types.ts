@@ -111,7 +111,10 @@ export type CheckStatus = 'ok' | 'down'
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down'
   checkedAt: string
-  checks: Record<string, { status: CheckStatus; detail?: string; latencyMs?: number }>
+  checks: Record<
+    string,
+    { status: CheckStatus; detail?: string; latencyMs?: number; role?: 'active' | 'standby' }
+  >
 }
 
 export const USER_SORTS = ['full_name', 'email', 'role', 'last_sign_in_at', 'created_at'] as const

@@ -3,17 +3,29 @@ import db from '@adonisjs/lucid/services/db'
 import redis from '@adonisjs/redis/services/main'
 import env from '#start/env'
 import ServiceHeartbeat from '#models/service_heartbeat'
+import type { WorkerStatus } from '#telephony/worker/telephony_worker'
 
 export type CheckStatus = 'ok' | 'down'
 export interface HealthReport {
   status: 'ok' | 'degraded' | 'down'
   checkedAt: string
-  checks: Record<string, { status: CheckStatus; detail?: string; latencyMs?: number }>
+  checks: Record<
+    string,
+    { status: CheckStatus; detail?: string; latencyMs?: number; role?: 'active' | 'standby' }
+  >
 }
 
 const TIMEOUT_MS = 1500
 /** A worker that has not reported for this long is considered down. */
 const HEARTBEAT_STALE_S = 45
+
+/*
+| The telephony workers' rows: "telephony" is whichever worker is active (each new active one
+| overwrites it), "telephony-standby" a hot standby. A standby is optional: it is listed while it
+| reports and left out otherwise, never counted as a failure.
+*/
+const TELEPHONY = 'telephony'
+const TELEPHONY_STANDBY = 'telephony-standby'
 
 async function timed<T>(fn: () => Promise<T>) {
   const started = performance.now()
@@ -78,6 +90,15 @@ class HealthService {
             ? { status: beat.status === 'ok' ? 'ok' : 'down', detail: beat.detail ?? undefined }
             : { status: 'down', detail: beat ? `last seen ${Math.round(age)} s ago` : 'never seen' }
       }
+      checks['worker:telephony'].role = 'active'
+      const standby = beats.find((b) => b.service === TELEPHONY_STANDBY)
+      if (standby && DateTime.utc().diff(standby.updatedAt).as('seconds') < HEARTBEAT_STALE_S) {
+        checks[`worker:${TELEPHONY_STANDBY}`] = {
+          status: standby.status === 'ok' ? 'ok' : 'down',
+          detail: standby.detail ?? undefined,
+          role: 'standby',
+        }
+      }
     }
 
     const status =
@@ -94,6 +115,33 @@ class HealthService {
       { service },
       { status, detail, updatedAt: DateTime.utc() }
     )
+  }
+
+  /** A telephony worker's beat, under its role's row, with who it is ("host:pid") first. */
+  async beatTelephony(worker: WorkerStatus) {
+    if (worker.role === 'standby') {
+      const parts = [`standby; active: ${worker.activeInstance ?? 'none'}`]
+      if (!worker.redis) parts.push('Redis unreachable: cannot take over')
+      return this.beat(TELEPHONY_STANDBY, 'ok', [worker.instance, ...parts].join(' · '))
+    }
+    const parts = [`ARI ${worker.ari}`]
+    if (worker.lockless) parts.push('took over without the lock (Redis unreachable)')
+    else if (!worker.redis) parts.push('lock not renewed (Redis unreachable)')
+    await this.beat(
+      TELEPHONY,
+      worker.ari === 'connected' ? 'ok' : 'degraded',
+      [worker.instance, ...parts].join(' · ')
+    )
+    // Its own row from when it was the standby would otherwise linger as a second worker.
+    await this.forgetTelephonyStandby(worker.instance)
+  }
+
+  /** Removes the standby row if it is this worker's (a standby shutting down, one taking over). */
+  async forgetTelephonyStandby(instance: string) {
+    await ServiceHeartbeat.query()
+      .where('service', TELEPHONY_STANDBY)
+      .where('detail', 'like', `${instance} ·%`)
+      .delete()
   }
 }
 
