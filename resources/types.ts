@@ -298,6 +298,8 @@ export interface Skill {
 export interface BreakReason {
   id: number
   code: string
+  /** Digits dialled after *22 on a phone; null for none. */
+  dialCode: string | null
   nameEn: string
   nameZhCn: string
   active: boolean

@@ -255,6 +255,19 @@ router
       .as('telephony.prompts.replace_audio')
       .where('id', byId)
 
+    /*
+    | Agents' status (坐席状态): an agent's own page and request (agents and team leads); the
+    | board and forcing available/offline for supervisors and team leads (AgentStatePolicy).
+    */
+    const AgentStatesController = () => import('#controllers/agent_states_controller')
+    router.get('/my-status', [AgentStatesController, 'show']).as('agent_state.show')
+    router.put('/my-status', [AgentStatesController, 'update']).as('agent_state.update')
+    router.get('/agent-status', [AgentStatesController, 'index']).as('agent_states.index')
+    router
+      .put('/agent-status/:id', [AgentStatesController, 'force'])
+      .as('agent_states.force')
+      .where('id', byId)
+
     router.get('/calls', [CallRecordsController, 'index']).as('calls.index')
     router
       .get('/calls/:id', [CallRecordsController, 'show'])

@@ -21,6 +21,9 @@ export const PERMISSIONS = [
   'telephony.manage',
   'calls.view',
   'recordings.listen',
+  // Agents' status (坐席状态): the live board, and setting another agent available or offline.
+  'agents.monitor',
+  'agents.force_state',
 ] as const
 export type Permission = (typeof PERMISSIONS)[number]
 
@@ -35,10 +38,12 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'telephony.view',
     'calls.view',
     'recordings.listen',
+    'agents.monitor',
+    'agents.force_state',
   ],
-  // A team lead's users.view, teams.view and calls.view are narrowed to their own team by the
-  // policies.
-  team_lead: ['users.view', 'teams.view', 'calls.view'],
+  // A team lead's users.view, teams.view, calls.view and agents.* are narrowed to their own team
+  // by the policies.
+  team_lead: ['users.view', 'teams.view', 'calls.view', 'agents.monitor', 'agents.force_state'],
   agent: [],
 }
 

@@ -8,6 +8,10 @@ export default class BreakReason extends BaseModel {
   @column()
   declare code: string
 
+  /** Digits dialled after *22 on a phone to take this break (feature codes); optional. */
+  @column()
+  declare dialCode: string | null
+
   @column()
   declare nameEn: string
 

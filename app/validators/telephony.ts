@@ -295,6 +295,14 @@ export const breakReasonValidator = vine.withMetaData<{ breakReasonId?: number }
     .trim()
     .regex(/^[a-z][a-z0-9_]{1,29}$/)
     .unique(uniqueIn('break_reasons', 'code', 'breakReasonId')),
+  /** Digits an agent dials after *22 (feature codes); empty for none. */
+  dialCode: vine
+    .string()
+    .trim()
+    .regex(/^[0-9]{1,4}$/)
+    .unique(uniqueIn('break_reasons', 'dial_code', 'breakReasonId'))
+    .nullable()
+    .optional(),
   nameEn: vine.string().trim().minLength(1).maxLength(60),
   nameZhCn: vine.string().trim().minLength(1).maxLength(60),
   active: vine.boolean().optional(),

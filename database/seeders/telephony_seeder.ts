@@ -31,9 +31,9 @@ const PROMPTS = [
 ]
 
 const BREAK_REASONS = [
-  { code: 'lunch', nameEn: 'Lunch', nameZhCn: '午餐' },
-  { code: 'training', nameEn: 'Training', nameZhCn: '培训' },
-  { code: 'meeting', nameEn: 'Meeting', nameZhCn: '会议' },
+  { code: 'lunch', dialCode: '1', nameEn: 'Lunch', nameZhCn: '午餐' },
+  { code: 'training', dialCode: '2', nameEn: 'Training', nameZhCn: '培训' },
+  { code: 'meeting', dialCode: '3', nameEn: 'Meeting', nameZhCn: '会议' },
 ]
 
 /** Demo agents (from MainSeeder): queues they serve and their skill levels. */

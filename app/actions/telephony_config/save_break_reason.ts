@@ -7,6 +7,7 @@ import { diff } from '#actions/telephony_config/support'
 
 interface Input {
   code: string
+  dialCode?: string | null
   nameEn: string
   nameZhCn: string
   active?: boolean
@@ -15,6 +16,7 @@ interface Input {
 function snapshot(reason: BreakReason) {
   return {
     code: reason.code,
+    dialCode: reason.dialCode ?? null,
     nameEn: reason.nameEn,
     nameZhCn: reason.nameZhCn,
     active: reason.active,
@@ -26,7 +28,7 @@ export default class SaveBreakReason {
   async create(ctx: HttpContext, input: Input) {
     return db.transaction(async (trx) => {
       const reason = await BreakReason.create(
-        { ...input, active: input.active ?? true },
+        { ...input, dialCode: input.dialCode || null, active: input.active ?? true },
         { client: trx }
       )
       await audit.record({
@@ -47,7 +49,11 @@ export default class SaveBreakReason {
     }
     await db.transaction(async (trx) => {
       reason.useTransaction(trx)
-      reason.merge({ ...input, active: input.active ?? reason.active })
+      reason.merge({
+        ...input,
+        dialCode: input.dialCode === undefined ? reason.dialCode : input.dialCode || null,
+        active: input.active ?? reason.active,
+      })
       await reason.save()
       const changes = diff(before, snapshot(reason))
       if (Object.keys(changes.after).length === 0) return

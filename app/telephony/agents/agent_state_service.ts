@@ -1,5 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AgentState, { type AgentStateName } from '#models/agent_state'
 import AgentStateEvent from '#models/agent_state_event'
 
@@ -16,10 +17,20 @@ class AgentStateService {
   async set(
     userId: number,
     state: AgentStateName,
-    options: { reason?: string | null; changedBy?: number | null; onlyFrom?: AgentStateName[] } = {}
+    options: {
+      reason?: string | null
+      changedBy?: number | null
+      onlyFrom?: AgentStateName[]
+      /** Join the caller's transaction (e.g. to commit with its audit entry). */
+      client?: TransactionClientContract
+    } = {}
   ): Promise<boolean> {
-    return db.transaction(async (trx) => {
-      const current = await AgentState.query({ client: trx }).where('user_id', userId).first()
+    const change = async (trx: TransactionClientContract) => {
+      const query = AgentState.query({ client: trx }).where('user_id', userId)
+      // The onlyFrom guard must see the row as it is when we write: a concurrent offer (ringing)
+      // and an agent's own request must not both win. SQLite has one writer at a time already.
+      if (trx.dialect.name === 'postgres') query.forUpdate()
+      const current = await query.first()
       if (options.onlyFrom && !options.onlyFrom.includes(current?.state ?? 'offline')) return false
       if (current?.state === state && (current.reason ?? null) === (options.reason ?? null))
         return true
@@ -41,7 +52,8 @@ class AgentStateService {
         { client: trx }
       )
       return true
-    })
+    }
+    return options.client ? change(options.client) : db.transaction(change)
   }
 }
 
