@@ -289,6 +289,39 @@ export interface PromptLimits {
   extnames: string[]
 }
 
+export type VoicemailScope = 'all' | 'team' | 'own'
+
+export interface VoicemailMessage {
+  id: number
+  receivedAt: string
+  durationMs: number
+  /** The call's uuid. */
+  callId: string | null
+  callerNumber: string | null
+  callerName: string | null
+  queue: IdName | null
+  agent: { id: number; fullName: string } | null
+  listenedAt: string | null
+  listenedBy: { id: number; fullName: string } | null
+  hasAudio: boolean
+  deleted: boolean
+}
+
+export const CALLBACK_STATUSES = ['pending', 'done', 'cancelled'] as const
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number]
+
+export interface CallbackRequest {
+  id: number
+  number: string
+  status: CallbackStatus
+  queue: IdName | null
+  enteredAt: string
+  requestedAt: string
+  handledAt: string | null
+  handledBy: { id: number; fullName: string } | null
+  callId: string | null
+}
+
 export interface Skill {
   id: number
   name: string

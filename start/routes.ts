@@ -285,5 +285,22 @@ router
       .get('/recordings/:id', [RecordingsController, 'showById'])
       .as('recordings.show')
       .where('id', byId)
+
+    /*
+    | Voicemail: everyone's list, narrowed by VoicemailPolicy (all / their team's agents' / their
+    | own); playing is audited and marks it listened. Callback requests: supervisors and admins.
+    */
+    const VoicemailsController = () => import('#controllers/voicemails_controller')
+    const CallbacksController = () => import('#controllers/callbacks_controller')
+    router.get('/voicemails', [VoicemailsController, 'index']).as('voicemails.index')
+    router
+      .get('/voicemails/:id/audio', [VoicemailsController, 'audio'])
+      .as('voicemails.audio')
+      .where('id', byId)
+    router.get('/callbacks', [CallbacksController, 'index']).as('callbacks.index')
+    router
+      .post('/callbacks/:id/cancel', [CallbacksController, 'cancel'])
+      .as('callbacks.cancel')
+      .where('id', byId)
   })
   .use(middleware.auth())

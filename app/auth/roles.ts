@@ -20,6 +20,8 @@ export const PERMISSIONS = [
   'telephony.view',
   'telephony.manage',
   'calls.view',
+  // Callback requests (回拨): see the list and cancel a pending one.
+  'callbacks.manage',
   'recordings.listen',
   // Agents' status (坐席状态): the live board, and setting another agent available or offline.
   'agents.monitor',
@@ -37,6 +39,7 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'health.view',
     'telephony.view',
     'calls.view',
+    'callbacks.manage',
     'recordings.listen',
     'agents.monitor',
     'agents.force_state',

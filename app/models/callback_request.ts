@@ -1,5 +1,9 @@
 import { DateTime } from 'luxon'
-import { BaseModel, column } from '@adonisjs/lucid/orm'
+import { BaseModel, belongsTo, column } from '@adonisjs/lucid/orm'
+import type { BelongsTo } from '@adonisjs/lucid/types/relations'
+import Call from '#models/call'
+import Queue from '#models/queue'
+import User from '#models/user'
 
 export type CallbackStatus = 'pending' | 'done' | 'cancelled'
 
@@ -34,4 +38,14 @@ export default class CallbackRequest extends BaseModel {
 
   @column.dateTime({ autoCreate: true, autoUpdate: true })
   declare updatedAt: DateTime
+
+  @belongsTo(() => Call)
+  declare call: BelongsTo<typeof Call>
+
+  @belongsTo(() => Queue)
+  declare queue: BelongsTo<typeof Queue>
+
+  /** Who called back or cancelled it. */
+  @belongsTo(() => User, { foreignKey: 'handledBy' })
+  declare handler: BelongsTo<typeof User>
 }
