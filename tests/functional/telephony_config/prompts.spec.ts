@@ -196,7 +196,7 @@ test.group('Calls configuration | prompts', (group) => {
     assert.deepEqual(page.json.usedBy[id], [])
   })
 
-  test('a text file named .wav is refused with a translated 422 and nothing changes', async ({
+  test('a text file named .wav, a too long recording, an image or a too large file is refused with a translated 422 and nothing changes', async ({
     assert,
   }) => {
     const { agent } = await signedIn('admin')
@@ -264,6 +264,18 @@ test.group('Calls configuration | prompts', (group) => {
     )
     assert.equal(image.status, 422)
     assert.match(fieldErrors(image.json).file[0], /^音频文件必须是音频/)
+
+    // Over the size limit: refused before any decoding.
+    const huge = join(work, 'huge.wav')
+    await writeFile(huge, Buffer.alloc(11 * 1024 * 1024, 1))
+    const big = await upload(
+      agent,
+      '/telephony/prompts',
+      { name: 'Huge', kind: 'upload' },
+      { path: huge, name: 'huge.wav' }
+    )
+    assert.equal(big.status, 422)
+    assert.deepEqual(fieldErrors(big.json), { file: ['Audio file must be at most 10mb'] })
 
     const promptsAfter = await Prompt.query().count('* as n').first()
     assert.equal(Number(promptsAfter!.$extras.n), Number(promptsBefore!.$extras.n))
