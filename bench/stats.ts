@@ -1,4 +1,4 @@
-/** Percentiles over a list of durations in milliseconds. */
+/** Percentiles over a list of durations in milliseconds (nearest rank). */
 export function summarize(values: number[]) {
   const sorted = [...values].sort((a, b) => a - b)
   const at = (p: number) =>
@@ -7,6 +7,7 @@ export function summarize(values: number[]) {
     n: sorted.length,
     p50: Math.round(at(50)),
     p95: Math.round(at(95)),
+    p99: Math.round(at(99)),
     max: Math.round(sorted[sorted.length - 1] ?? 0),
   }
 }

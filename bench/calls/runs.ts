@@ -1,0 +1,304 @@
+import { createWriteStream } from 'node:fs'
+import { rm, stat } from 'node:fs/promises'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import db from '@adonisjs/lucid/services/db'
+import AgentDevice from '#models/agent_device'
+import { summarize } from '#bench/stats'
+import type BenchAsterisk from '#bench/calls/asterisk'
+import { BASELINE_CALLER_IP, clearRecordings, countRecordings } from '#bench/calls/asterisk'
+import { type ProcessGroup, pollUntil, usageOf } from '#bench/calls/processes'
+import type { RunResult } from '#bench/calls/report'
+import { BENCH_DID, type BenchBranch, makeAvailable } from '#bench/calls/seed'
+import { readPhoneLogs, runCustomers, startPhones, type CustomerRun } from '#bench/calls/sipp'
+import { createAri } from '#telephony/ari/index'
+import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
+
+/*
+| The two measured runs: the same customers, menu, agents and phones, once through Ringdesk
+| (the real telephony worker, a child process) and once through Queue() + MixMonitor.
+| Each starts from a fresh Asterisk; CPU is counted from the first call to the last recording.
+*/
+
+export interface Load {
+  calls: number
+  concurrent: number
+  rate: number
+  durationSeconds: number
+}
+
+export interface BenchContext {
+  app: { makePath(...parts: string[]): string }
+  group: ProcessGroup
+  asterisk: BenchAsterisk
+  ari: { app: string; username: string; password: string }
+  sipPort: number
+  branch: BenchBranch
+  load: Load
+  phones: number
+  workDir: string
+  /** Where the worker seals recordings (RECORDINGS_STORE_DIR). */
+  vaultDir: string
+  redis: { port: number }
+  log: (message: string) => void
+}
+
+const PHONE_SIP_PORT = 15701
+const PHONE_MEDIA_PORT = 17100
+// rtp_stream takes each call's ports upwards from here (SIPp 3.6), above every Asterisk's range.
+const CUSTOMER_MEDIA_PORT = 50000
+
+function expectedSeconds(load: Load) {
+  // SIPp keeps at most `concurrent` calls up: the rate it can sustain is concurrent / length.
+  const callLength = load.durationSeconds + 2
+  const rate = Math.min(load.rate, load.concurrent / callLength)
+  return load.calls / rate + callLength
+}
+
+async function ariGet(url: string, auth: { username: string; password: string }, path: string) {
+  const response = await fetch(`${url}/ari${path}`, {
+    headers: {
+      authorization: `Basic ${Buffer.from(`${auth.username}:${auth.password}`).toString('base64')}`,
+    },
+  })
+  return { ok: response.ok, body: response.ok ? await response.json() : null }
+}
+
+/** Pairs each customer's key press with the agent phone that rang for them. */
+function routing(customers: CustomerRun['customers'], offers: Map<string, any>) {
+  const toRing: number[] = []
+  const toAnswer: number[] = []
+  let completed = 0
+  for (const [caller, customer] of customers) {
+    const offer = offers.get(caller)
+    if (!offer) continue
+    toRing.push(offer.invitedAt - customer.digitAt)
+    toAnswer.push(offer.answeredAt - customer.digitAt)
+    if (customer.done) completed++
+  }
+  return { toRing: summarize(toRing), toAnswer: summarize(toAnswer), completed }
+}
+
+async function placeCustomers(ctx: BenchContext, dir: string, localIp: string, prefix: string) {
+  const { load } = ctx
+  return runCustomers(ctx.group, {
+    scenarioDir: ctx.app.makePath('asterisk/sipp'),
+    workDir: join(dir, 'customers'),
+    target: `127.0.0.1:${ctx.sipPort}`,
+    did: BENCH_DID,
+    localIp,
+    sipPort: 15690,
+    mediaPort: CUSTOMER_MEDIA_PORT,
+    prefix,
+    calls: load.calls,
+    concurrent: load.concurrent,
+    rate: load.rate,
+    // The key is pressed 1 s after the answer and the speech starts 0.3 s later; the call lasts
+    // `duration` from the answer.
+    holdMs: Math.max(1000, load.durationSeconds * 1000 - 1300),
+    timeoutMs: Math.round(expectedSeconds(load) * 1500) + 60_000,
+  })
+}
+
+async function startAgentPhones(ctx: BenchContext, dir: string) {
+  const phones = await startPhones(ctx.group, {
+    scenarioDir: ctx.app.makePath('asterisk/sipp'),
+    workDir: dir,
+    count: ctx.phones,
+    sipPort: PHONE_SIP_PORT,
+    mediaPort: PHONE_MEDIA_PORT,
+  })
+  await sleep(300)
+  return phones
+}
+
+export function phonePorts(phones: number) {
+  return Array.from({ length: phones }, (_, i) => PHONE_SIP_PORT + i)
+}
+
+/** Ringdesk: SIPp → Stasis → the real telephony worker (its IVR, ACD and recording). */
+export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
+  const dir = join(ctx.workDir, 'ringdesk')
+  const asterisk = await ctx.asterisk.restart()
+  ctx.log(`Ringdesk run: Asterisk pid ${asterisk.pid}`)
+  await clearRecordings(asterisk.recordingDir)
+  await rm(ctx.vaultDir, { recursive: true, force: true })
+  await makeAvailable(ctx.branch.agents.map((a) => a.userId))
+  const phones = await startAgentPhones(ctx, dir)
+
+  const newest = await db.from('calls').max('id as id').first()
+  const lastCallId = Number(newest?.id ?? 0)
+  const workerLog = createWriteStream(join(ctx.workDir, 'worker.log'))
+  const worker = ctx.group.spawn(process.execPath, ['ace.js', 'telephony:work'], {
+    cwd: ctx.app.makePath(),
+    env: {
+      ...process.env,
+      ARI_URL: asterisk.ariUrl,
+      ARI_APP: ctx.ari.app,
+      ARI_USERNAME: ctx.ari.username,
+      ARI_PASSWORD: ctx.ari.password,
+      RECORDINGS_DIR: asterisk.recordingDir,
+      RECORDINGS_STORE_DIR: ctx.vaultDir,
+      REDIS_HOST: '127.0.0.1',
+      REDIS_PORT: String(ctx.redis.port),
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  worker.stdout?.pipe(workerLog)
+  worker.stderr?.pipe(workerLog)
+  const lastEndpoint = ctx.branch.agents[ctx.branch.agents.length - 1].endpoint
+  const ready = await pollUntil(async () => {
+    if (worker.exitCode !== null) throw new Error('worker exited')
+    const app = await ariGet(asterisk.ariUrl, ctx.ari, `/applications/${ctx.ari.app}`)
+    const phone = await ariGet(asterisk.ariUrl, ctx.ari, `/endpoints/PJSIP/${lastEndpoint}`)
+    return app.ok && phone.ok
+  }, 60_000)
+  if (!ready) {
+    throw new Error(
+      `the telephony worker did not connect and push the agents' phones within 60 s; see ${join(ctx.workDir, 'worker.log')}`
+    )
+  }
+  // Let the worker settle (reconcile, first heartbeat) so start-up is not counted as load.
+  await sleep(2000)
+  ctx.log(`  worker pid ${worker.pid} ready; ${ctx.phones} agent phone process(es) up`)
+
+  const started = Date.now()
+  const asteriskBefore = await usageOf(asterisk.pid)
+  const workerBefore = await usageOf(worker.pid!)
+  const customers = await placeCustomers(ctx, dir, '127.0.0.1', '55501')
+  ctx.log(`  SIPp done: ${customers.successful} successful, ${customers.failed} failed`)
+
+  // The run ends when every call has ended and every recording has been sealed (or 60 s).
+  const settled = await pollUntil(async () => {
+    const open = await db
+      .from('calls')
+      .where('id', '>', lastCallId)
+      .whereNot('state', 'ended')
+      .count('* as n')
+      .first()
+    const unsealed = await db
+      .from('recordings')
+      .where('call_id', '>', lastCallId)
+      .where('encrypted', false)
+      .count('* as n')
+      .first()
+    return Number(open?.n) === 0 && Number(unsealed?.n) === 0
+  }, 60_000)
+  if (!settled) ctx.log('  (calls or recordings still open 60 s after the last call)')
+  const asteriskAfter = await usageOf(asterisk.pid)
+  const workerAfter = await usageOf(worker.pid!)
+  const seconds = (Date.now() - started) / 1000
+  await ctx.group.stop(worker, 10_000)
+  for (const phone of phones) await ctx.group.stop(phone.process)
+
+  const offers = await readPhoneLogs(dir)
+  const routed = routing(customers.customers, offers)
+  const events = await db
+    .from('call_events')
+    .where('call_id', '>', lastCallId)
+    .whereIn('type', ['queue_entered', 'offered', 'answered', 'ring_no_answer'])
+    .orderBy('at')
+    .select('call_id', 'type', 'at')
+  const byCall = new Map<number, Record<string, number>>()
+  let ringNoAnswer = 0
+  for (const event of events) {
+    if (event.type === 'ring_no_answer') ringNoAnswer++
+    const times = byCall.get(event.call_id) ?? {}
+    times[event.type] ??= Number(event.at)
+    byCall.set(event.call_id, times)
+  }
+  const timesOf = (from: string, to: string) =>
+    [...byCall.values()].filter((t) => t[from] && t[to]).map((t) => t[to] - t[from])
+  const calls = await db
+    .from('calls')
+    .where('id', '>', lastCallId)
+    .select('id', 'state', 'answered_at', 'has_recording')
+  const recordings = await db
+    .from('recordings')
+    .where('call_id', '>', lastCallId)
+    .select('storage_path', 'encrypted', 'bytes')
+  let sealed = 0
+  for (const recording of recordings) {
+    if (!recording.encrypted) continue
+    const info = await stat(join(ctx.vaultDir, recording.storage_path)).catch(() => null)
+    if (info && info.size > 44) sealed++
+  }
+  const plaintextLeft = await countRecordings(asterisk.recordingDir)
+  const dbAnswered = calls.filter((c) => c.answered_at).length
+
+  return {
+    label: 'Ringdesk',
+    attempted: ctx.load.calls,
+    sippSuccessful: customers.successful,
+    sippFailed: customers.failed,
+    completed: routed.completed,
+    inviteToOk: summarize(customers.inviteToOkMs),
+    dtmfToRing: routed.toRing,
+    dtmfToAnswer: routed.toAnswer,
+    queueToOffer: summarize(timesOf('queue_entered', 'offered')),
+    queueToAnswer: summarize(timesOf('queue_entered', 'answered')),
+    asteriskCpuSeconds: (asteriskAfter?.cpuSeconds ?? 0) - (asteriskBefore?.cpuSeconds ?? 0),
+    asteriskPeakRssMb: asteriskAfter?.peakRssMb ?? 0,
+    workerCpuSeconds: (workerAfter?.cpuSeconds ?? 0) - (workerBefore?.cpuSeconds ?? 0),
+    workerPeakRssMb: workerAfter?.peakRssMb ?? 0,
+    recordings: sealed,
+    notes: [
+      `calls in the database: ${calls.length}, answered ${dbAnswered}, ended ${calls.filter((c) => c.state === 'ended').length}, with recording ${calls.filter((c) => c.has_recording).length}`,
+      `recordings: ${sealed} sealed in the vault (of ${recordings.length} rows); ${plaintextLeft} plaintext WAV left in Asterisk's directory`,
+      `offers not answered (ring_no_answer): ${ringNoAnswer}`,
+      `worker CPU including start-up: ${workerAfter?.cpuSeconds.toFixed(1)} s`,
+    ],
+    seconds,
+  }
+}
+
+/** The baseline: the same load through the [bench-baseline] dial plan (Queue() + MixMonitor). */
+export async function runBaseline(ctx: BenchContext): Promise<RunResult> {
+  const dir = join(ctx.workDir, 'baseline')
+  const asterisk = await ctx.asterisk.restart()
+  ctx.log(`Baseline run: Asterisk pid ${asterisk.pid}`)
+  await clearRecordings(asterisk.recordingDir)
+  // The same PJSIP objects as the worker pushes, pushed the same way (ARI dynamic config).
+  const provisioner = new DeviceProvisioner(createAri({ url: asterisk.ariUrl, ...ctx.ari }).client)
+  const devices = await AgentDevice.query().whereIn(
+    'user_id',
+    ctx.branch.agents.map((a) => a.userId)
+  )
+  for (const device of devices) await provisioner.push(device)
+  const phones = await startAgentPhones(ctx, dir)
+  await sleep(1000)
+
+  const started = Date.now()
+  const before = await usageOf(asterisk.pid)
+  const customers = await placeCustomers(ctx, dir, BASELINE_CALLER_IP, '55502')
+  ctx.log(`  SIPp done: ${customers.successful} successful, ${customers.failed} failed`)
+  await pollUntil(async () => {
+    const channels = await ariGet(asterisk.ariUrl, ctx.ari, '/channels')
+    return channels.ok && (channels.body as unknown[]).length === 0
+  }, 60_000)
+  // MixMonitor closes its file just after the channel goes.
+  await sleep(1000)
+  const after = await usageOf(asterisk.pid)
+  const seconds = (Date.now() - started) / 1000
+  for (const phone of phones) await ctx.group.stop(phone.process)
+
+  const offers = await readPhoneLogs(dir)
+  const routed = routing(customers.customers, offers)
+  const recordings = await countRecordings(asterisk.recordingDir, 'baseline-')
+  await clearRecordings(asterisk.recordingDir)
+  return {
+    label: 'Queue()+MixMonitor',
+    attempted: ctx.load.calls,
+    sippSuccessful: customers.successful,
+    sippFailed: customers.failed,
+    completed: routed.completed,
+    inviteToOk: summarize(customers.inviteToOkMs),
+    dtmfToRing: routed.toRing,
+    dtmfToAnswer: routed.toAnswer,
+    asteriskCpuSeconds: (after?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0),
+    asteriskPeakRssMb: after?.peakRssMb ?? 0,
+    recordings,
+    notes: [`recordings: ${recordings} MixMonitor WAV files (more than a header)`],
+    seconds,
+  }
+}
