@@ -307,7 +307,7 @@ export interface VoicemailMessage {
   deleted: boolean
 }
 
-export const CALLBACK_STATUSES = ['pending', 'done', 'cancelled'] as const
+export const CALLBACK_STATUSES = ['pending', 'dialing', 'done', 'failed', 'cancelled'] as const
 export type CallbackStatus = (typeof CALLBACK_STATUSES)[number]
 
 export interface CallbackRequest {

@@ -9,8 +9,9 @@ import { telephonyMessages } from '#validators/telephony'
 import { callbackListValidator } from '#validators/voicemails'
 
 /**
- * Callback requests (回拨): pending first, then by the caller's place in the queue (when they
- * first entered it), filtered by queue and status on the server. Supervisors cancel pending ones.
+ * Callback requests (回拨): open ones first (pending, or being dialled), then by the caller's place
+ * in the queue (when they first entered it), filtered by queue and status on the server.
+ * Supervisors cancel pending ones.
  */
 export default class CallbacksController {
   async index(ctx: HttpContext) {
@@ -22,7 +23,8 @@ export default class CallbacksController {
     if (q.queueId) query.where('queue_id', q.queueId)
     if (q.status) query.where('status', q.status)
     query
-      .orderByRaw(`case when status = 'pending' then 0 else 1 end`)
+      // Open requests (waiting, or being dialled now) first.
+      .orderByRaw(`case when status in ('pending', 'dialing') then 0 else 1 end`)
       .orderBy('entered_at', 'asc')
       .orderBy('id', 'asc')
     const page = await query.paginate(q.page ?? 1, q.perPage ?? 50)

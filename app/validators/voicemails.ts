@@ -19,7 +19,8 @@ export const voicemailListValidator = vine.create({
   order: vine.enum(['asc', 'desc'] as const).optional(),
 })
 
-export const CALLBACK_STATUSES = ['pending', 'done', 'cancelled'] as const
+/** As the telephony worker moves them: pending → dialing → done, or failed; cancelled by hand. */
+export const CALLBACK_STATUSES = ['pending', 'dialing', 'done', 'failed', 'cancelled'] as const
 
 export const callbackListValidator = vine.create({
   page: vine.number().withoutDecimals().min(1).optional(),

@@ -34,7 +34,7 @@ test.group('Callback requests', (group) => {
     setMfaRequired({ admin: false, supervisor: false, team_lead: false, agent: false })
   )
 
-  test("pending requests come first, by the caller's place in the queue; filters by queue and status", async ({
+  test("open requests come first, by the caller's place in the queue; filters by queue and status", async ({
     assert,
   }) => {
     const { agent } = await signedIn('supervisor')
@@ -57,10 +57,15 @@ test.group('Callback requests', (group) => {
     const pendingEarly = await make(support.id, 5, 'pending')
     const cancelled = await make(support.id, 2, 'cancelled')
     const pendingMid = await make(sales.id, 10, 'pending')
+    // Being dialled by an agent right now: still an open request.
+    const dialing = await make(support.id, 15, 'pending')
+    await CallbackRequest.query().where('id', dialing.id).update({ status: 'dialing' })
 
     const mine = (json: any) =>
       ids(json).filter((id: number) =>
-        [doneEarly, pendingLate, pendingEarly, cancelled, pendingMid].some((c) => c.id === id)
+        [doneEarly, pendingLate, pendingEarly, cancelled, pendingMid, dialing].some(
+          (c) => c.id === id
+        )
       )
     const all = await agent.get('/callbacks', 'application/json')
     assert.equal(all.status, 200)
@@ -68,6 +73,7 @@ test.group('Callback requests', (group) => {
     assert.deepEqual(mine(all.json), [
       pendingEarly.id,
       pendingMid.id,
+      dialing.id,
       pendingLate.id,
       doneEarly.id,
       cancelled.id,
