@@ -94,9 +94,11 @@ test.group('Browser: prompts, recordings and voicemail', (group) => {
     await page.getByTestId(`voicemail-status-${voicemail.id}`).getByText('未听').waitFor()
     const vmPlayer = page.getByTestId(`voicemail-player-${voicemail.id}`)
     // Playing is what fetches the audio; muted, so headless Chromium allows it without a gesture.
-    await vmPlayer.evaluate((el: HTMLAudioElement) => {
-      el.muted = true
-      return el.play()
+    // (Typed structurally: the server's tsconfig has no DOM library.)
+    await vmPlayer.evaluate((el) => {
+      const audio = el as unknown as { muted: boolean; play(): Promise<void> }
+      audio.muted = true
+      return audio.play()
     })
     await page.getByTestId(`voicemail-status-${voicemail.id}`).getByText('已听').waitFor()
     await voicemail.refresh()
