@@ -23,6 +23,9 @@ export const CALL_EVENT_TYPES = [
   'voicemail_left',
   'voicemail_empty',
   'callback_requested',
+  'callback_started',
+  'callback_dialing',
+  'callback_failed',
   'ended',
 ] as const
 export type CallEventType = (typeof CALL_EVENT_TYPES)[number]

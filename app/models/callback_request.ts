@@ -5,7 +5,12 @@ import Call from '#models/call'
 import Queue from '#models/queue'
 import User from '#models/user'
 
-export type CallbackStatus = 'pending' | 'done' | 'cancelled'
+/** pending → dialing (an agent is on it) → done; back to pending after a miss; failed at the end. */
+export const CALLBACK_STATUSES = ['pending', 'dialing', 'done', 'failed', 'cancelled'] as const
+export type CallbackStatus = (typeof CALLBACK_STATUSES)[number]
+
+/** How often the queue dials a caller who does not answer before giving up. */
+export const CALLBACK_MAX_ATTEMPTS = 3
 
 /** The caller asked to be called back; `enteredAt` keeps their place in the queue. */
 export default class CallbackRequest extends BaseModel {
@@ -32,6 +37,16 @@ export default class CallbackRequest extends BaseModel {
 
   @column.dateTime()
   declare handledAt: DateTime | null
+
+  @column()
+  declare attempts: number
+
+  @column.dateTime()
+  declare lastAttemptAt: DateTime | null
+
+  /** The call in which an agent reached the customer (or last tried to). */
+  @column({ consume: (value) => (value === null ? null : Number(value)) })
+  declare callbackCallId: number | null
 
   @column.dateTime({ autoCreate: true })
   declare createdAt: DateTime

@@ -255,6 +255,115 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
     )
   })
 
+  test('a callback request is dialled in the caller’s turn: the agent first, then the customer', async ({
+    assert,
+  }) => {
+    // The only agent of this queue is busy: the first caller overflows to a callback request.
+    const queueId = await makeQueue('Callback turn', {
+      max_wait_seconds: 2,
+      overflow_action: 'callback',
+    })
+    await db.table('queue_agents').insert({
+      queue_id: queueId,
+      user_id: fixture.fluent.id,
+      penalty: 0,
+      created_at: now(),
+    })
+    await routeTo('4008004103', queueId)
+    await AgentState.updateOrCreate(
+      { userId: fixture.fluent.id },
+      { state: 'on_call', since: DateTime.utc() }
+    )
+    await AgentState.updateOrCreate({ userId: fixture.beginner.id }, { state: 'offline' })
+    const started = Date.now()
+    const first = await placeCall({
+      sipPort: asterisk.sipPort,
+      did: '4008004103',
+      caller: '13700137007',
+      holdMs: 10_000,
+      timeoutMs: 30_000,
+    })
+    assert.equal(first.successfulCalls, 1, first.output)
+    const request = await CallbackRequest.query()
+      .where('number', '13700137007')
+      .where('queue_id', queueId)
+      .firstOrFail()
+    assert.equal(request.status, 'pending')
+
+    // A second caller arrives later and waits (no max wait now: the change applies at once).
+    await db.from('queues').where('id', queueId).update({ max_wait_seconds: 0 })
+    const second = placeCall({
+      sipPort: asterisk.sipPort,
+      did: '4008004103',
+      caller: '13700137008',
+      holdMs: 14_000,
+      timeoutMs: 40_000,
+    })
+    await waitFor(
+      () => callOf('13700137008', started),
+      (c) => c?.state === 'queue',
+      10_000
+    )
+    // The agent becomes free: the callback, whose place is earlier, is served first.
+    const agentPhone = startPhone(fixture.ports[fixture.fluent.id])
+    const carrier = startPhone(fixture.ports[fixture.beginner.id])
+    await AgentState.updateOrCreate(
+      { userId: fixture.fluent.id },
+      { state: 'available', since: DateTime.utc() }
+    )
+    const callback = await waitFor(
+      () => CallbackRequest.findOrFail(request.id),
+      (r) => r.status === 'done',
+      15_000
+    )
+    assert.equal(callback.status, 'done', 'the customer was reached')
+    assert.equal(callback.handledBy, fixture.fluent.id)
+    const call = await Call.findOrFail(callback.callbackCallId!)
+    assert.equal(call.direction, 'outbound')
+    assert.equal(call.state, 'bridged')
+    assert.equal(call.agentId, fixture.fluent.id)
+    const legs = await db.from('call_legs').where('call_id', call.id).orderBy('id')
+    const customer = legs.find((leg) => leg.kind === 'customer')
+    assert.equal(customer.endpoint, `PJSIP/13700137007@t-${fixture.beginner.id}`)
+    assert.isNotNull(customer.answered_at)
+    const agentLeg = legs.find((leg) => leg.kind === 'agent')
+    assert.isBelow(
+      DateTime.fromJSDate(new Date(agentLeg.answered_at)).toMillis() - 1,
+      DateTime.fromJSDate(new Date(customer.started_at)).toMillis() + 1000,
+      'the agent answers before the customer is dialled'
+    )
+
+    // Both SIPp phones only echo: a prompt played into the conversation stands in for the
+    // customer talking. Then the customer hangs up; the call is recorded like any other.
+    const bridge = (await ari.client.listBridges()).find((b) => b.name === `call-${call.uuid}`)
+    assert.lengthOf(bridge!.channels, 2, 'agent and customer are talking')
+    await ari.client.request('POST', `/bridges/${bridge!.id}/play`, {
+      query: { media: 'sound:demo-congrats' },
+    })
+    await new Promise((resolve) => setTimeout(resolve, 3000))
+    await ari.client.hangup(customer.channel_id)
+    const ended = await waitFor(
+      () => Call.findOrFail(call.id),
+      (c) => c.state === 'ended' && c.hasRecording,
+      10_000
+    )
+    assert.isTrue(ended.hasRecording)
+    const secondCall = await callOf('13700137008', started)
+    const secondOffered = await CallEvent.query()
+      .where('call_id', secondCall!.id)
+      .where('type', 'offered')
+      .first()
+    const callbackOffered = await CallEvent.query()
+      .where('call_id', call.id)
+      .where('type', 'offered')
+      .firstOrFail()
+    if (secondOffered)
+      assert.isBelow(callbackOffered.at, secondOffered.at, 'the earlier place is served first')
+    await second
+    agentPhone.kill()
+    carrier.kill()
+  })
+
   test('an agent blind-transfers a call to another queue: the next agent answers, both parts are recorded', async ({
     assert,
   }) => {

@@ -37,6 +37,27 @@ class CallRecorder {
     return call
   }
 
+  /** A callback: the queue calls the customer back (the agent is rung first). */
+  async openCallback(input: { number: string; queueId: number }) {
+    return Call.create({
+      uuid: randomUUID(),
+      direction: 'outbound',
+      did: null,
+      callerNumber: input.number,
+      callerName: null,
+      queueId: input.queueId,
+      startedAt: DateTime.utc(),
+      state: 'ringing',
+      waitSeconds: 0,
+      talkSeconds: 0,
+      holdSeconds: 0,
+      wrapUpSeconds: 0,
+      transferred: false,
+      abandoned: false,
+      hasRecording: false,
+    })
+  }
+
   async leg(
     call: Call,
     channelId: string,

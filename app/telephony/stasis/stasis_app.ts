@@ -23,9 +23,10 @@ import IvrFlowModel from '#models/ivr_flow'
 import Queue from '#models/queue'
 import Recording from '#models/recording'
 import AgentDevice from '#models/agent_device'
-import CallbackRequest from '#models/callback_request'
+import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request'
 import Voicemail from '#models/voicemail'
 import audit from '#services/audit_service'
+import { sqlTime } from '#services/db_time'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -101,6 +102,14 @@ interface CallSession {
   /** Transferred to an outside number through the trunk. */
   external: { channelId: string; number: string; answered: boolean } | null
   voicemail: VoicemailStay | null
+  /** A callback in progress: the agent answered first, then the customer is dialled. */
+  callback: {
+    requestId: number
+    number: string
+    customerAnswered: boolean
+    /** To give the attempt back when the agent, not the customer, did not answer. */
+    previousAttemptAt: DateTime | null
+  } | null
   /** Runs when the current playback ends (MOH back after an announcement, hang up after goodbye). */
   afterPlayback: (() => Promise<void>) | null
   /** On hold since (ms), and by whom. */
@@ -250,6 +259,15 @@ export default class StasisApp {
           onlyFrom: ['ringing', 'on_call', 'wrap_up'],
         })
     }
+    // Callbacks that were being dialled when the worker or Asterisk went away wait again.
+    const dialing = await CallbackRequest.query().where('status', 'dialing')
+    for (const request of dialing) {
+      const call = request.callbackCallId ? await Call.find(request.callbackCallId) : null
+      if (call && call.state !== 'ended' && this.#sessions.has(call.uuid)) continue
+      if (call && call.state !== 'ended') await callRecorder.end(call, 'ended_during_restart')
+      request.status = 'pending'
+      await request.save()
+    }
   }
 
   /**
@@ -341,6 +359,7 @@ export default class StasisApp {
       direct: null,
       external: null,
       voicemail: null,
+      callback: null,
       afterPlayback: null,
       held: null,
       bridgeId: null,
@@ -386,6 +405,8 @@ export default class StasisApp {
       return this.#locked(session, () => this.#onAgentRecording(session, channel))
     if (kind === 'external')
       return this.#locked(session, () => this.#onExternalAnswered(session, channel))
+    if (kind === 'callback-customer')
+      return this.#locked(session, () => this.#onCallbackAnswered(session, channel))
   }
 
   // --- inbound: route and IVR --------------------------------------------------------------------
@@ -628,6 +649,14 @@ export default class StasisApp {
     const queueIds = new Set<number>()
     for (const s of this.#sessions.values())
       if (s.queue && !s.offer && !s.ended) queueIds.add(s.queue.queueId)
+    if (this.options.outboundTrunk) {
+      const withCallbacks = await db
+        .from('callback_requests')
+        .where('status', 'pending')
+        .whereNotNull('queue_id')
+        .distinct('queue_id')
+      for (const row of withCallbacks) queueIds.add(Number(row.queue_id))
+    }
     for (const id of queueIds) await this.dispatch(id)
   }
 
@@ -636,7 +665,21 @@ export default class StasisApp {
     const waiting = [...this.#sessions.values()].filter(
       (s) => s.queue?.queueId === queueId && !s.offer && !s.ended
     )
-    if (waiting.length === 0) return
+    // Callback requests wait with the callers, in the place the caller had (their entry time).
+    const callbacks = this.options.outboundTrunk
+      ? await CallbackRequest.query()
+          .where('queue_id', queueId)
+          .where('status', 'pending')
+          // A customer who did not answer is tried again after a pause, not at once.
+          .where((q) =>
+            q
+              .whereNull('last_attempt_at')
+              .orWhere('last_attempt_at', '<', sqlTime(DateTime.utc().minus({ minutes: 2 })))
+          )
+          .orderBy('entered_at')
+          .limit(50)
+      : []
+    if (waiting.length === 0 && callbacks.length === 0) return
     const queue = await Queue.find(queueId)
     if (!queue) return
     const candidates = await this.#candidates(queue)
@@ -652,6 +695,15 @@ export default class StasisApp {
       minSkillLevel: requiredSkill ? queue.requiredSkillLevel : null,
       excludedAgentIds: s.queue!.excluded.map(String),
     }))
+    for (const request of callbacks)
+      calls.push({
+        callId: `callback:${request.id}`,
+        enteredAt: request.enteredAt.toMillis(),
+        priority: queue.priority,
+        requiredSkill,
+        minSkillLevel: requiredSkill ? queue.requiredSkillLevel : null,
+        excludedAgentIds: [],
+      })
     const result = matchCallsToAgents(
       calls,
       candidates.list,
@@ -661,8 +713,13 @@ export default class StasisApp {
     )
     this.#roundRobin.set(queueId, result.cursor)
     for (const { call, agent } of result.assignments) {
-      const session = this.#sessions.get(call.callId)
       const endpoint = candidates.endpoints.get(agent.agentId)
+      if (call.callId.startsWith('callback:') && endpoint) {
+        const request = callbacks.find((r) => `callback:${r.id}` === call.callId)
+        if (request) await this.#startCallback(request, queue, Number(agent.agentId), endpoint)
+        continue
+      }
+      const session = this.#sessions.get(call.callId)
       if (!session || !endpoint) continue
       await this.#locked(session, async () => {
         await this.#offer(session, queue.ringTimeoutSeconds, Number(agent.agentId), endpoint)
@@ -770,6 +827,7 @@ export default class StasisApp {
     // Not answering takes the agent out of rotation until they say they are back.
     await agentStates.set(offer.agentId, 'missed', { onlyFrom: ['ringing'], reason: cause })
     if (session.ended) return
+    if (session.callback) return this.#callbackFailed(session, 'agent_no_answer', false)
     if (session.direct) {
       // A transfer to a named agent who did not answer: the caller leaves them a message.
       const { agentId } = session.direct
@@ -820,6 +878,7 @@ export default class StasisApp {
       name: `call-${session.call.uuid}`,
     })
     session.bridgeId = bridge.id
+    if (session.callback) return this.#dialCallbackCustomer(session, channel, bridge.id)
     this.#clearQueueTimers(session)
     await this.#stopMoh(session)
     await this.ari.client.addChannel(bridge.id, [session.customerChannelId, channel.id])
@@ -841,8 +900,15 @@ export default class StasisApp {
       agentId: session.offer.agentId,
       waitSeconds: wait,
     })
+    await this.#openRecording(session, session.queue?.queueId ?? session.call.queueId)
+    session.queue = null
+    session.direct = null
+  }
+
+  /** The row of the agent leg's MixMonitor file; sized and sealed when the leg ends. */
+  async #openRecording(session: CallSession, queueId: number | null) {
     await callRecorder.event(session.call, 'recording_started', { file: session.recordingName })
-    const servedBy = session.queue ? await Queue.find(session.queue.queueId) : null
+    const servedBy = queueId ? await Queue.find(queueId) : null
     const retentionDays = servedBy?.recordingRetentionDays ?? 90
     await Recording.create({
       callId: session.call.id,
@@ -852,10 +918,8 @@ export default class StasisApp {
       bytes: 0,
       durationMs: 0,
       encrypted: false,
-      retentionUntil: now.plus({ days: retentionDays }),
+      retentionUntil: DateTime.utc().plus({ days: retentionDays }),
     })
-    session.queue = null
-    session.direct = null
   }
 
   // --- hangups -----------------------------------------------------------------------------------
@@ -870,6 +934,13 @@ export default class StasisApp {
     }
     if (session.external?.channelId === channelId && !session.external.answered) {
       await this.#externalFailed(session, cause)
+      return
+    }
+    if (session.callback && !session.callback.customerAnswered) {
+      // The customer did not answer (counts as an attempt), or the agent gave up waiting.
+      const customer = channelId === session.customerChannelId
+      if (!customer) await callRecorder.legEnded(channelId, cause)
+      await this.#callbackFailed(session, customer ? cause : 'agent_hung_up', true, customer)
       return
     }
     await callRecorder.legEnded(channelId, cause)
@@ -1053,7 +1124,7 @@ export default class StasisApp {
       .from('callback_requests')
       .where('queue_id', stay.queueId)
       .where('status', 'pending')
-      .where('entered_at', '<', DateTime.fromMillis(stay.enteredAt).toUTC().toJSDate())
+      .where('entered_at', '<', sqlTime(DateTime.fromMillis(stay.enteredAt)))
       .count('* as n')
       .first()
     return position + Number(callbacks?.n ?? 0)
@@ -1194,6 +1265,161 @@ export default class StasisApp {
       ['sound:auth-thankyou', 'sound:vm-goodbye'],
       'callback_requested'
     )
+  }
+
+  // --- callbacks: the queue calls the customer back in their turn --------------------------------
+
+  /**
+   * A pending callback's turn came and `agentId` is free: ring the agent first (they see the
+   * customer's number), and dial the customer through the trunk once the agent answers.
+   */
+  async #startCallback(request: CallbackRequest, queue: Queue, agentId: number, endpoint: string) {
+    const at = DateTime.utc()
+    const claimed = await db
+      .from('callback_requests')
+      .where('id', request.id)
+      .where('status', 'pending')
+      .update({
+        status: 'dialing',
+        attempts: request.attempts + 1,
+        last_attempt_at: sqlTime(at),
+        updated_at: sqlTime(at),
+      })
+    if (Number(Array.isArray(claimed) ? claimed[0] : claimed) === 0) return
+    const call = await callRecorder.openCallback({ number: request.number, queueId: queue.id })
+    await db.from('callback_requests').where('id', request.id).update({ callback_call_id: call.id })
+    // The customer's channel id is chosen now: the agent's answer dials it.
+    const session = this.#newSession(call, randomUUID())
+    session.callback = {
+      requestId: request.id,
+      number: request.number,
+      customerAnswered: false,
+      previousAttemptAt: request.lastAttemptAt,
+    }
+    await this.#locked(session, async () => {
+      await callRecorder.event(call, 'callback_started', {
+        callbackId: request.id,
+        attempt: request.attempts + 1,
+        requestedCallId: request.callId,
+        enteredAt: request.enteredAt.toMillis(),
+      })
+      if (!(await this.#offer(session, queue.ringTimeoutSeconds, agentId, endpoint)))
+        await this.#callbackFailed(session, 'agent_taken', false)
+    })
+  }
+
+  async #dialCallbackCustomer(session: CallSession, agentChannel: AriChannel, bridgeId: string) {
+    const callback = session.callback!
+    const offer = session.offer!
+    await this.ari.client.addChannel(bridgeId, [agentChannel.id])
+    await agentStates.set(offer.agentId, 'on_call')
+    await callRecorder.state(session.call, 'ringing', { agentId: offer.agentId })
+    await callRecorder.event(session.call, 'callback_dialing', {
+      callbackId: callback.requestId,
+      agentId: offer.agentId,
+    })
+    // The agent hears ringing while the customer's phone rings.
+    await this.ari.client
+      .request('POST', `/channels/${encodeURIComponent(agentChannel.id)}/ring`)
+      .catch(() => {})
+    const endpoint = `PJSIP/${callback.number}@${this.options.outboundTrunk}`
+    await callRecorder.leg(session.call, session.customerChannelId, 'customer', endpoint, null)
+    try {
+      await this.ari.client.request('POST', '/channels', {
+        query: {
+          endpoint,
+          app: this.ari.config.app,
+          appArgs: `callback-customer,${session.call.uuid}`,
+          channelId: session.customerChannelId,
+          timeout: 30,
+        },
+      })
+    } catch (error) {
+      this.options.logger?.warning(`callback ${endpoint}: ${(error as Error).message}`)
+      await this.#callbackFailed(session, 'originate_failed', true)
+    }
+  }
+
+  async #onCallbackAnswered(session: CallSession, channel: AriChannel) {
+    const callback = session.callback
+    if (!callback || channel.id !== session.customerChannelId || session.ended || !session.offer) {
+      await this.ari.client.hangup(channel.id).catch(() => {})
+      return
+    }
+    callback.customerAnswered = true
+    await callRecorder.legAnswered(channel.id)
+    await this.ari.client
+      .request('DELETE', `/channels/${encodeURIComponent(session.offer.channelId)}/ring`)
+      .catch(() => {})
+    await this.ari.client.addChannel(session.bridgeId!, [channel.id])
+    const now = DateTime.utc()
+    await callRecorder.state(session.call, 'bridged', { answeredAt: now })
+    await callRecorder.event(session.call, 'answered', {
+      agentId: session.offer.agentId,
+      callbackId: callback.requestId,
+    })
+    await this.#openRecording(session, session.call.queueId)
+    await db
+      .from('callback_requests')
+      .where('id', callback.requestId)
+      .update({
+        status: 'done',
+        handled_by: session.offer.agentId,
+        handled_at: sqlTime(now),
+        updated_at: sqlTime(now),
+      })
+  }
+
+  /**
+   * A callback attempt that did not reach the customer. If the agent did not answer, the attempt
+   * is given back; if the customer did not, it counts, and after the last one the request fails.
+   */
+  async #callbackFailed(
+    session: CallSession,
+    cause: string,
+    agentAnswered: boolean,
+    countsAttempt = agentAnswered
+  ) {
+    const callback = session.callback
+    if (!callback) return
+    session.callback = null
+    session.ended = true
+    const request = await CallbackRequest.find(callback.requestId)
+    if (request) {
+      const customerMissed = countsAttempt
+      const attempts = customerMissed ? request.attempts : Math.max(0, request.attempts - 1)
+      request.merge({
+        attempts,
+        lastAttemptAt: customerMissed ? request.lastAttemptAt : callback.previousAttemptAt,
+        status: customerMissed && attempts >= CALLBACK_MAX_ATTEMPTS ? 'failed' : 'pending',
+      })
+      await request.save()
+    }
+    await callRecorder.event(session.call, 'callback_failed', {
+      callbackId: callback.requestId,
+      cause,
+      attempt: request?.attempts ?? null,
+    })
+    await callRecorder.legEnded(session.customerChannelId, cause)
+    this.#byChannel.delete(session.customerChannelId)
+    const offer = session.offer
+    if (agentAnswered && offer) {
+      this.#byChannel.delete(offer.channelId)
+      await callRecorder.legEnded(offer.channelId, 'callback_no_answer')
+      await this.ari.client.hangup(offer.channelId).catch(() => {})
+      await this.ari.client.hangup(session.customerChannelId).catch(() => {})
+      if (session.bridgeId) await this.ari.client.destroyBridge(session.bridgeId).catch(() => {})
+      session.bridgeId = null
+      // Only the agent waiting for an answer was recorded: nothing worth keeping.
+      if (session.recordingName) {
+        const { rm } = await import('node:fs/promises')
+        const path = `${this.options.recordingDir}/${session.recordingName}`
+        setTimeout(() => void rm(path, { force: true }), 1500)
+      }
+      void this.#wrapUp(offer.agentId, session.call.queueId)
+    }
+    await callRecorder.end(session.call, `system:callback_${cause}`)
+    this.#forget(session)
   }
 
   // --- voicemail ---------------------------------------------------------------------------------
@@ -1566,7 +1792,7 @@ export default class StasisApp {
           .from('call_commands')
           .where('id', row.id)
           .where('status', 'pending')
-          .update({ status, result, handled_at: DateTime.utc().toJSDate() })
+          .update({ status, result, handled_at: sqlTime(DateTime.utc()) })
       }
     } catch (error) {
       this.options.logger?.error(`call commands: ${(error as Error).message}`)
