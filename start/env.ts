@@ -32,6 +32,8 @@ export default await Env.create(new URL('../', import.meta.url), {
   ARI_USERNAME: Env.schema.string(),
   ARI_PASSWORD: Env.schema.secret(),
   ARI_APP: Env.schema.string(),
+  /** PJSIP endpoint of the carrier: outside numbers (transfers, callbacks) go out through it. */
+  OUTBOUND_TRUNK: Env.schema.string.optional(),
   /** Host path of the Asterisk instance's recording directory (asterisk/sandbox status). */
   RECORDINGS_DIR: Env.schema.string.optional(),
   /** The recordings vault: encrypted files only (default storage/recordings). */

@@ -895,6 +895,7 @@ export default class StasisApp {
     await callRecorder.event(session.call, 'queue_left', {
       queueId: session.queue?.queueId,
       waitSeconds: wait,
+      reason: 'answered',
     })
     await callRecorder.event(session.call, 'answered', {
       agentId: session.offer.agentId,
