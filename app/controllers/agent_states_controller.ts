@@ -153,6 +153,8 @@ export default class AgentStatesController {
       filters: q,
       teams: TeamTransformer.transform(teams),
       teamScoped: actor.role === 'team_lead',
+      // Retired reasons too: an agent may still be on a break they started before.
+      breakReasons: BreakReasonTransformer.transform(await BreakReason.query().orderBy('code')),
       canForce: await ctx.bouncer.allows('permission', 'agents.force_state'),
       serverNow: DateTime.utc().toISO(),
     })
