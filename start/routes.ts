@@ -269,6 +269,16 @@ router
       .where('id', byId)
 
     router.get('/calls', [CallRecordsController, 'index']).as('calls.index')
+    /*
+    | In-call control (保持, 转接): the agent on the call, or with calls.control (team-scoped for a
+    | team lead); JSON. `live/mine` is the signed-in agent's call in a conversation now.
+    */
+    const CallCommandsController = () => import('#controllers/call_commands_controller')
+    router.get('/calls/live/mine', [CallCommandsController, 'mine']).as('calls.live.mine')
+    router
+      .post('/calls/:uuid/commands', [CallCommandsController, 'store'])
+      .as('calls.commands.store')
+      .where('uuid', router.matchers.uuid())
     router
       .get('/calls/:id', [CallRecordsController, 'show'])
       .as('calls.show')

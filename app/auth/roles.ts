@@ -23,6 +23,9 @@ export const PERMISSIONS = [
   // Callback requests (回拨): see the list and cancel a pending one.
   'callbacks.manage',
   'recordings.listen',
+  // In-call control from the web (保持, 转接) of another agent's live call; the agent on the call
+  // always controls their own. A team lead's is narrowed to their team's agents by the policy.
+  'calls.control',
   // Agents' status (坐席状态): the live board, and setting another agent available or offline.
   'agents.monitor',
   'agents.force_state',
@@ -41,12 +44,20 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
     'calls.view',
     'callbacks.manage',
     'recordings.listen',
+    'calls.control',
     'agents.monitor',
     'agents.force_state',
   ],
-  // A team lead's users.view, teams.view, calls.view and agents.* are narrowed to their own team
+  // A team lead's users.view, teams.view, calls.* and agents.* are narrowed to their own team
   // by the policies.
-  team_lead: ['users.view', 'teams.view', 'calls.view', 'agents.monitor', 'agents.force_state'],
+  team_lead: [
+    'users.view',
+    'teams.view',
+    'calls.view',
+    'calls.control',
+    'agents.monitor',
+    'agents.force_state',
+  ],
   agent: [],
 }
 

@@ -8,6 +8,7 @@ import TelephonyPolicy from '#policies/telephony_policy'
 import CallTransformer from '#transformers/call_transformer'
 import audit from '#services/audit_service'
 import { sqlTime } from '#services/db_time'
+import { callControlOptions, isOnHold } from '#services/call_control'
 import { renderPage } from '#transformers/page_or_json'
 import { callListValidator, telephonyMessages } from '#validators/telephony'
 
@@ -77,9 +78,19 @@ export default class CallRecordsController {
       action: 'call.viewed',
       target: { type: 'call', id: call.uuid, label: null },
     })
+    // Hold and transfer while the call is in a conversation, for whoever may control it.
+    const canControl =
+      call.state === 'bridged' &&
+      (await ctx.bouncer
+        .with(TelephonyPolicy)
+        .allows('controlCall', call, call.agent?.teamId ?? null))
     return renderPage(ctx, 'telephony/calls/show', {
       call: CallTransformer.transform(call).useVariant('forDetail'),
       canListen: await ctx.bouncer.with(TelephonyPolicy).allows('listenRecordings'),
+      canControl,
+      control: canControl
+        ? { onHold: await isOnHold(call.id), options: await callControlOptions(call.agentId) }
+        : null,
     })
   }
 }

@@ -53,3 +53,9 @@ export async function changed(
   if (options.path) return ctx.response.redirect().toPath(options.path)
   return ctx.response.redirect().back()
 }
+
+/** A JSON-only endpoint's answer, serialized like the pages' props (transformers resolved). */
+export async function jsonBody(ctx: HttpContext, body: Record<string, any>, status = 200) {
+  const serialized = await serializer.serialize(body as any, ctx.containerResolver)
+  return ctx.response.status(status).json(serialized)
+}

@@ -18,7 +18,11 @@ import { CALL_DIRECTIONS } from '#models/call'
 */
 
 class TelephonyMessagesProvider implements MessagesProviderContact {
-  constructor(protected i18n: I18n) {}
+  /** `area`: a messages.json section whose `fields` and `validation` are looked up first. */
+  constructor(
+    protected i18n: I18n,
+    protected area?: string
+  ) {}
 
   #lookup(identifiers: string[]) {
     for (const identifier of identifiers) {
@@ -31,6 +35,7 @@ class TelephonyMessagesProvider implements MessagesProviderContact {
   #field(name: string | number) {
     const key = String(name)
     const label = this.#lookup([
+      ...(this.area ? [`messages.${this.area}.fields.${key}`] : []),
       `messages.telephony.fields.${key}`,
       `validator.shared.fields.${key}`,
     ])
@@ -46,6 +51,7 @@ class TelephonyMessagesProvider implements MessagesProviderContact {
     const data: Record<string, unknown> = { ...meta, field: this.#field(field.name) }
     if (meta?.otherField) data.otherField = this.#field(meta.otherField)
     const message = this.#lookup([
+      ...(this.area ? [`messages.${this.area}.validation.${rule}`] : []),
       `messages.telephony.validation.${rule}`,
       `validator.shared.messages.${rule}`,
     ])
@@ -54,9 +60,12 @@ class TelephonyMessagesProvider implements MessagesProviderContact {
   }
 }
 
-/** Pass as `messagesProvider` so field errors are translated with this area's labels. */
-export function telephonyMessages(ctx: HttpContext) {
-  return new TelephonyMessagesProvider(ctx.i18n)
+/**
+ * Pass as `messagesProvider` so field errors are translated with this area's labels; `area`
+ * names a section of messages.json with its own `fields` and `validation` (e.g. call_control).
+ */
+export function telephonyMessages(ctx: HttpContext, area?: string) {
+  return new TelephonyMessagesProvider(ctx.i18n, area)
 }
 
 const TIME = /^(?:[01]\d|2[0-3]):[0-5]\d$|^24:00$/
