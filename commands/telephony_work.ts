@@ -52,7 +52,12 @@ export default class TelephonyWork extends BaseCommand {
         })
         stasis.start()
         pair.events.on('connected', () => this.logger.info('ARI connected'))
-        pair.events.on('disconnected', () => this.logger.warning('ARI disconnected; reconnecting'))
+        // No error: the term ended on purpose (shutdown, stepping down).
+        pair.events.on('disconnected', (error) =>
+          error
+            ? this.logger.warning(`ARI disconnected (${error.message}); reconnecting`)
+            : this.logger.info('ARI connection closed')
+        )
         return stasis
       },
     })
