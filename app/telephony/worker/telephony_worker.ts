@@ -2,18 +2,20 @@
 | One active telephony worker per Asterisk, any number of hot standbys.
 |
 | Only one process may run our Stasis app against an Asterisk: two would both route the same
-| callers and offer them to agents. So the workers share a lock in Redis (app/services/leader_lock.ts,
-| key from the ARI URL and the app name). The holder is *active*: it opens the ARI WebSocket and
-| runs the StasisApp. The others are *standbys*: they only check every second whether they may
-| take over, and do so once the lock is free: the active worker shut down (it releases the lock
-| at once) or died (its lease runs out after its TTL). Taking over is an ordinary ARI connect, so
-| the StasisApp's reconcile after every connect picks up the calls: bridged calls go on, waiting
-| callers are queued again.
+| callers and offer them to agents. So the workers share a lock in Redis
+| (app/services/leader_lock.ts, key from the ARI URL and the app name). The holder is *active*:
+| it opens the ARI WebSocket and runs the StasisApp. The others are *standbys*: they only check
+| every second whether they may take over, and do so once the lock is free: the active worker
+| shut down (it releases the lock at once) or died (its lease runs out after its TTL). Taking
+| over is an ordinary ARI connect, so the StasisApp's reconcile after every connect picks up the
+| calls: bridged calls go on, waiting callers are queued again.
 |
 | Redis may fail; calls must not. The rules, and why they cannot leave two workers running calls
 | for longer than a moment:
 |
 | 1. An active worker that cannot reach Redis keeps running calls; its lease may run out meanwhile.
+|    A standby that still reaches Redis (a partition, not an outage) may then take the lease and
+|    connect; rule 4 makes the old one step down as soon as it does.
 | 2. When Redis answers again, the active worker renews: its own lease is extended; a lease that
 |    is gone (Redis restarted empty, or it ran out) is taken back; a lease held by another
 |    worker means that one won the lock fairly, and this one steps down (stops the StasisApp,
@@ -79,9 +81,9 @@ export interface TelephonyWorkerOptions {
   standbyRetryMs?: number
   /** How often the active worker renews its lease; a third of the TTL by default. */
   renewEveryMs?: number
-  /** Rule 3: how long a standby newly connected to Redis leaves a free lock alone; one TTL by default. */
+  /** Rule 3: how long a standby newly connected to Redis leaves a free lock alone (one TTL). */
   graceMs?: number
-  /** Rule 5: how long Asterisk must show our app vacant before a standby without Redis takes over. */
+  /** Rule 5: how long Asterisk must show our app vacant before a standby without Redis goes. */
   vacantForMs?: number
   /** For tests: build the ARI pair differently. */
   createAri?: (config: AriConfig) => Ari
@@ -96,7 +98,7 @@ export interface WorkerStatus {
   redis: boolean
   /** A standby's view of who is active ("host:pid"), when Redis told it. */
   activeInstance: string | null
-  /** The active worker took over while Redis was unreachable and has not confirmed the lock since. */
+  /** Active without the lock: took over while Redis was unreachable, not confirmed since. */
   lockless: boolean
 }
 
@@ -160,7 +162,7 @@ export default class TelephonyWorker extends EventEmitter<{ change: [] }> {
     void this.#tick()
   }
 
-  /** Ends the active term (ARI closed first, then the lock released, so a standby follows at once). */
+  /** Ends the active term: ARI closed, then the lock released, so a standby follows at once. */
   async stop(): Promise<void> {
     this.#running = false
     clearTimeout(this.#timer)
@@ -236,7 +238,8 @@ export default class TelephonyWorker extends EventEmitter<{ change: [] }> {
       // Rule 1: Redis down never stops calls.
       if (this.#redisOk) {
         this.options.logger?.warning(
-          `Redis unreachable (${(error as Error).message}): calls go on; lock renewal resumes when it returns`
+          `Redis unreachable (${(error as Error).message}): calls go on; ` +
+            'the lock is renewed again when it returns'
         )
       }
       this.#setRedis(false)
@@ -292,7 +295,7 @@ export default class TelephonyWorker extends EventEmitter<{ change: [] }> {
     await term.ari.events.stop()
   }
 
-  /** true: Asterisk has no subscriber and no channel in our app; false: it lists the app; null: no answer. */
+  /** true: no subscriber and no channel in our app; false: Asterisk lists it; null: no answer. */
   async #appVacant(): Promise<boolean | null> {
     try {
       await this.#probe.getApplication(this.options.ari.app)
