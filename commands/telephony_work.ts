@@ -2,14 +2,12 @@ import { BaseCommand } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import redis from '@adonisjs/redis/services/main'
 import env from '#start/env'
+import telephonyConfig from '#config/telephony'
 import { normalizeAriBaseUrl } from '#telephony/ari/index'
 import StasisApp from '#telephony/stasis/stasis_app'
 import TelephonyWorker from '#telephony/worker/telephony_worker'
 import LeaderLock from '#services/leader_lock'
 import healthService from '#services/health_service'
-
-const DEFAULT_RECORDINGS_DIR =
-  '/var/cache/ringdesk/asterisk-root/var/spool/asterisk-default/recording'
 
 /** A dead active worker is replaced after at most this long (plus one standby retry). */
 const LOCK_TTL_MS = 6_000
@@ -47,7 +45,8 @@ export default class TelephonyWork extends BaseCommand {
       logger: this.logger,
       startCalls: (pair) => {
         const stasis = new StasisApp(pair, {
-          recordingDir: env.get('RECORDINGS_DIR') ?? DEFAULT_RECORDINGS_DIR,
+          recordingDir: telephonyConfig.recordingsDir,
+          outboundTrunk: telephonyConfig.outboundTrunk,
           logger: this.logger,
         })
         stasis.start()

@@ -1,6 +1,5 @@
-import { isAbsolute } from 'node:path'
 import app from '@adonisjs/core/services/app'
-import env from '#start/env'
+import telephonyConfig from '#config/telephony'
 import type { PromptAudioConfig } from '#services/prompt_audio'
 
 /*
@@ -9,13 +8,10 @@ import type { PromptAudioConfig } from '#services/prompt_audio'
 | the Asterisk instance's recording directory (the same default as the telephony worker's). The
 | uploaded original is kept apart, outside Asterisk's reach and outside public/.
 */
-const asteriskDir =
-  env.get('RECORDINGS_DIR') ??
-  '/var/cache/ringdesk/asterisk-root/var/spool/asterisk-default/recording'
 const originalsDir = 'storage/prompts'
 
 const promptsConfig: PromptAudioConfig = {
-  asteriskDir: isAbsolute(asteriskDir) ? asteriskDir : app.makePath(asteriskDir),
+  asteriskDir: telephonyConfig.recordingsDir,
   originalsDir: app.makePath(originalsDir),
   maxBytes: 10 * 1024 * 1024,
   maxSeconds: 300,

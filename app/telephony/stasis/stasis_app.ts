@@ -147,6 +147,7 @@ export default class StasisApp {
   #dispatchTimer: NodeJS.Timeout | null = null
   #commandsTimer: NodeJS.Timeout | null = null
   #pollingCommands = false
+  #stopped = false
   #roundRobin = new Map<number, string | null>()
   #provisioner: DeviceProvisioner
   #featureCodes: FeatureCodes
@@ -209,10 +210,18 @@ export default class StasisApp {
     )
   }
 
+  /**
+   * Stops this instance for good (shutdown, or stepping down to standby): no timer or late event
+   * touches a call any more; whoever takes over picks the calls up from the database.
+   */
   stop() {
+    this.#stopped = true
     if (this.#dispatchTimer) clearInterval(this.#dispatchTimer)
     if (this.#commandsTimer) clearInterval(this.#commandsTimer)
-    for (const session of this.#sessions.values()) this.#clearQueueTimers(session)
+    for (const session of this.#sessions.values()) {
+      this.#clearQueueTimers(session)
+      if (session.digitTimer) clearTimeout(session.digitTimer)
+    }
   }
 
   /** After every (re)connect: push agents' phones, then reconcile calls with what Asterisk has. */
@@ -383,9 +392,11 @@ export default class StasisApp {
 
   /** Events of one call (two channels) run one at a time, in arrival order. */
   #locked(session: CallSession, fn: () => Promise<void> | void) {
-    const run = session.lock.then(fn).catch((error) => {
-      this.options.logger?.error(`call ${session.call.uuid}: ${(error as Error).stack ?? error}`)
-    })
+    const run = session.lock
+      .then(() => (this.#stopped ? undefined : fn()))
+      .catch((error) => {
+        this.options.logger?.error(`call ${session.call.uuid}: ${(error as Error).stack ?? error}`)
+      })
     session.lock = run
     return run
   }
