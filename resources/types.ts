@@ -458,5 +458,33 @@ export interface CallRecordDetail extends CallRecord {
   recordings: CallRecording[]
 }
 
+/** What the transfer dialog offers (app/services/call_control.ts). */
+export interface CallControlOptions {
+  queues: IdName[]
+  /** Enabled agents with a phone, other than the one on the call. */
+  agents: { id: number; fullName: string }[]
+  /** An outbound trunk is configured: outside numbers can be dialled. */
+  canDialOut: boolean
+}
+
+/** A call in a conversation (app/transformers/live_call_transformer.ts). */
+export interface LiveCall {
+  id: string
+  callerNumber: string | null
+  callerName: string | null
+  /** When the conversation began. */
+  since: string
+  queue: IdName | null
+  agentId: number | null
+  onHold: boolean
+}
+
+/** POST /calls/:uuid/commands: the worker's answer, or 'timeout' (app/actions/calls). */
+export interface CallCommandOutcome {
+  status: 'done' | 'failed'
+  result: string
+  message: string
+}
+
 export const CALL_SORTS = ['started_at', 'wait_seconds', 'talk_seconds', 'caller_number'] as const
 export type CallSort = (typeof CALL_SORTS)[number]

@@ -46,6 +46,8 @@ const components: Plugin[] = [
   ElementPlus.ElTimeline,
   ElementPlus.ElTimelineItem,
   ElementPlus.ElTree,
+  ElementPlus.ElTabs,
+  ElementPlus.ElTabPane,
 ]
 
 export const elementPlus: Plugin = {
