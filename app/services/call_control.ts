@@ -1,5 +1,5 @@
 import db from '@adonisjs/lucid/services/db'
-import env from '#start/env'
+import telephonyConfig from '#config/telephony'
 import Queue from '#models/queue'
 import User from '#models/user'
 
@@ -30,7 +30,8 @@ export async function callControlOptions(
   return {
     queues: queues.map((q) => ({ id: q.id, name: q.name })),
     agents: agents.map((a) => ({ id: a.id, fullName: a.fullName })),
-    canDialOut: Boolean(env.get('OUTBOUND_TRUNK')),
+    // The worker reads the same setting: without a trunk it refuses outside numbers (no_trunk).
+    canDialOut: telephonyConfig.outboundTrunk !== null,
   }
 }
 
