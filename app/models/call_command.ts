@@ -4,7 +4,8 @@ import { BaseModel, column } from '@adonisjs/lucid/orm'
 export const CALL_COMMAND_KINDS = ['transfer', 'hold', 'unhold'] as const
 export type CallCommandKind = (typeof CALL_COMMAND_KINDS)[number]
 
-export const CALL_COMMAND_STATUSES = ['pending', 'done', 'failed'] as const
+/** pending → running (claimed by the telephony worker) → done | failed */
+export const CALL_COMMAND_STATUSES = ['pending', 'running', 'done', 'failed'] as const
 export type CallCommandStatus = (typeof CALL_COMMAND_STATUSES)[number]
 
 export const TRANSFER_TARGET_TYPES = ['queue', 'agent', 'external'] as const

@@ -32,7 +32,7 @@ export default class extends BaseSchema {
         .nullable()
         .references('users.id')
         .onDelete('SET NULL')
-      // pending | done | failed
+      // pending → running (the worker claimed it) → done | failed
       table.string('status', 10).notNullable().defaultTo('pending')
       table.string('result', 200).nullable()
       table.timestamp('created_at').notNullable()

@@ -210,6 +210,54 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
     assert.exists(audit, 'the new voicemail is in the audit log')
   })
 
+  test('a waiting caller hears their position, then overflows to another queue and keeps their place', async ({
+    assert,
+  }) => {
+    await available(fixture.salesAgent.id)
+    // A queue nobody staffs announces every 2 s and sends callers on to Sales after 5 s.
+    const queueId = await makeQueue('Announcing', {
+      max_wait_seconds: 5,
+      announce_every_seconds: 2,
+      overflow_action: 'queue',
+      overflow_target: String(fixture.sales),
+    })
+    await routeTo('4008004104', queueId)
+    const phone = startPhone(fixture.ports[fixture.salesAgent.id])
+    const started = Date.now()
+    const result = await placeCall({
+      sipPort: asterisk.sipPort,
+      did: '4008004104',
+      caller: '13700137009',
+      holdMs: 12_000,
+      timeoutMs: 40_000,
+    })
+    assert.equal(result.successfulCalls, 1, result.output)
+    phone.kill()
+    const call = await waitFor(
+      () => callOf('13700137009', started),
+      (c) => c?.state === 'ended',
+      10_000
+    )
+    const { events, types } = await typesOf(call!.id)
+    const announced = events.filter((e) => e.type === 'announced')
+    assert.isAtLeast(announced.length, 1, 'the caller heard where they are')
+    assert.equal(announced[0].data?.position, 1)
+    assert.isNull(
+      announced[0].data?.estimatedWaitSeconds,
+      'no wait is promised with nobody staffed'
+    )
+    assert.include(types, 'overflowed')
+    const entries = events.filter((e) => e.type === 'queue_entered')
+    assert.deepEqual(
+      entries.map((e) => e.data?.queueId),
+      [queueId, fixture.sales]
+    )
+    assert.isTrue(entries[1].data?.keptPlace, 'the next queue orders them by their first entry')
+    assert.equal(call!.queueId, fixture.sales)
+    assert.equal(call!.agentId, fixture.salesAgent.id, 'answered in the overflow queue')
+    assert.isFalse(call!.abandoned)
+  })
+
   test('a caller who waits past the max wait gets a callback request that keeps their place', async ({
     assert,
   }) => {
@@ -403,7 +451,7 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
     const commandId = Number(typeof row === 'object' ? row.id : row)
     const command = await waitFor(
       () => db.from('call_commands').where('id', commandId).first(),
-      (c) => c?.status !== 'pending',
+      (c) => c !== undefined && !['pending', 'running'].includes(c.status),
       5_000
     )
     assert.equal(command.status, 'done', command.result)
@@ -489,7 +537,7 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
       const id = Number(typeof row === 'object' ? row.id : row)
       return waitFor(
         () => db.from('call_commands').where('id', id).first(),
-        (c) => c?.status !== 'pending',
+        (c) => c !== undefined && !['pending', 'running'].includes(c.status),
         5_000
       )
     }

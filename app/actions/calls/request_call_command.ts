@@ -159,7 +159,7 @@ export default class RequestCallCommand {
     const deadline = Date.now() + this.options.waitMs
     for (;;) {
       const row = await CallCommand.findOrFail(id)
-      if (row.status !== 'pending') return row
+      if (row.status !== 'pending' && row.status !== 'running') return row
       if (Date.now() >= deadline) break
       await sleep(Math.min(this.options.pollMs, Math.max(0, deadline - Date.now())))
     }
@@ -167,7 +167,14 @@ export default class RequestCallCommand {
       .where('id', id)
       .where('status', 'pending')
       .update({ status: 'failed', result: 'timeout', handled_at: sqlTime(DateTime.utc()) })
-    // Whoever won, the worker or the timeout, the row says so now.
-    return CallCommand.findOrFail(id)
+    // Whoever won, the worker or the timeout, the row says so now. A command the worker claimed
+    // (running) is being carried out: its outcome is worth a little more waiting.
+    const finishBy = Date.now() + this.options.waitMs
+    let row = await CallCommand.findOrFail(id)
+    while (row.status === 'running' && Date.now() < finishBy) {
+      await sleep(this.options.pollMs)
+      row = await CallCommand.findOrFail(id)
+    }
+    return row
   }
 }

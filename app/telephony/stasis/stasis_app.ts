@@ -1783,6 +1783,13 @@ export default class StasisApp {
         .orderBy('id')
         .limit(20)
       for (const row of pending) {
+        // Claim it first: the web withdraws a command only while it is still pending.
+        const claimed = await db
+          .from('call_commands')
+          .where('id', row.id)
+          .where('status', 'pending')
+          .update({ status: 'running' })
+        if (Number(Array.isArray(claimed) ? claimed[0] : claimed) === 0) continue
         const session = this.#sessions.get(row.call_uuid)
         let status = 'done'
         let result = ''
@@ -1803,7 +1810,7 @@ export default class StasisApp {
         await db
           .from('call_commands')
           .where('id', row.id)
-          .where('status', 'pending')
+          .where('status', 'running')
           .update({ status, result, handled_at: sqlTime(DateTime.utc()) })
       }
     } catch (error) {
