@@ -21,6 +21,7 @@ import Calendar from '#models/calendar'
 import InboundRoute from '#models/inbound_route'
 import IvrFlowModel from '#models/ivr_flow'
 import Queue from '#models/queue'
+import Prompt from '#models/prompt'
 import Recording from '#models/recording'
 import AgentDevice from '#models/agent_device'
 import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request'
@@ -487,8 +488,17 @@ export default class StasisApp {
       entryNodeId: flow.entryNode,
       nodes: flow.nodes as IvrFlow['nodes'],
     }
+    // A prompt row is either an upload (converted into Asterisk's recording directory) or the
+    // name of one of Asterisk's own sounds; the flow refers to both by id.
+    const prompts = await Prompt.query().select('id', 'kind', 'sound')
+    const media = new Map(
+      prompts.map((p) => [
+        String(p.id),
+        p.kind === 'builtin' && p.sound ? `sound:${p.sound}` : `recording:prompts/${p.id}`,
+      ])
+    )
     const interpreter = new IvrInterpreter(definition, {
-      uploadMedia: (id) => `recording:prompts/${id}`,
+      uploadMedia: (id) => media.get(String(id)) ?? `recording:prompts/${id}`,
     })
     await callRecorder.state(session.call, 'ivr', {
       ivrFlowId: flow.id,
