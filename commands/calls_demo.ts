@@ -50,6 +50,8 @@ export default class CallsDemo extends BaseCommand {
 
     let phone: ReturnType<typeof spawn> | null = null
     let devices: AgentDevice[] = []
+    // What the demo borrows and gives back: an admin's own static contact survives the demo.
+    const contactsBefore = new Map<number, string | null>()
     const provisioner = new DeviceProvisioner(
       createAri({
         url: env.get('ARI_URL'),
@@ -58,64 +60,87 @@ export default class CallsDemo extends BaseCommand {
         app: env.get('ARI_APP'),
       }).client
     )
-    if (this.agent) {
-      devices = await AgentDevice.query().orderBy('id')
-      if (devices.length === 0) {
-        this.logger.warning('no agent device configured: the call will wait in the queue')
-      } else {
-        // One simulated desk phone on this machine answers for every demo agent, reached at a
-        // static contact for the length of this call; the agents are made available.
-        // The phone is up before its contact is pushed, so Asterisk never marks it unreachable.
-        phone = spawn(
-          'sipp',
-          ['-sn', 'uas', '-rtp_echo', '-i', '127.0.0.1', '-p', '15990', '-mp', '16980', '-m', '1'],
-          { stdio: 'ignore' }
-        )
-        await sleep(300)
-        for (const device of devices) {
-          device.staticContact = `sip:${device.endpoint}@127.0.0.1:15990`
-          await device.save()
-          await provisioner.push(device)
-          await agentStates.set(device.userId, 'available', { reason: 'demo' })
+    let code: number | null = null
+    try {
+      if (this.agent) {
+        devices = await AgentDevice.query().orderBy('id')
+        if (devices.length === 0) {
+          this.logger.warning('no agent device configured: the call will wait in the queue')
+        } else {
+          // One simulated desk phone on this machine answers for every demo agent, reached at a
+          // static contact for the length of this call; the agents are made available.
+          // -aa: Asterisk may send it an OPTIONS (qualify) as its contact is pushed. SIPp's
+          // built-in UAS takes any first message for a call and aborts it when it is not an
+          // INVITE; with -m 1 that OPTIONS was its one call, it exited, and the offer then rang
+          // nobody. Answering OPTIONS (and staying up until the demo ends) avoids both.
+          phone = spawn(
+            'sipp',
+            [
+              '-sn',
+              'uas',
+              '-rtp_echo',
+              '-aa',
+              '-i',
+              '127.0.0.1',
+              '-p',
+              '15990',
+              '-mp',
+              '16980',
+              '-nostdin',
+            ],
+            { stdio: 'ignore' }
+          )
+          // The phone is up before its contact is pushed, so Asterisk never finds it silent.
+          await sleep(300)
+          for (const device of devices) {
+            contactsBefore.set(device.id, device.staticContact)
+            device.staticContact = `sip:${device.endpoint}@127.0.0.1:15990`
+            await device.save()
+            await provisioner.push(device)
+            await agentStates.set(device.userId, 'available', { reason: 'demo' })
+          }
+          this.logger.info(`a simulated desk phone answers for ${devices.length} demo agent(s)`)
         }
-        this.logger.info(`a simulated desk phone answers for ${devices.length} demo agent(s)`)
       }
-    }
 
-    const args = [
-      `127.0.0.1:${this.sipPort}`,
-      '-sf',
-      app.makePath('asterisk/sipp/uac_call.xml'),
-      '-s',
-      this.did,
-      '-i',
-      '127.0.0.1',
-      '-p',
-      '15991',
-      // Media ports of their own: SIPp's default (6000) would clash with the simulated phone.
-      '-mp',
-      '16990',
-      '-m',
-      '1',
-      '-set',
-      'caller',
-      caller,
-      '-set',
-      'hold',
-      String(this.hold * 1000),
-    ]
-    if (first) args.push('-set', 'dtmf', first)
-    if (second) args.push('-set', 'dtmf2', second)
-    this.logger.info(`calling ${this.did} from ${caller}, pressing ${this.digits}…`)
-    const code = await new Promise<number | null>((resolve) => {
-      const sipp = spawn('sipp', args, { cwd: work, stdio: 'ignore' })
-      sipp.on('exit', resolve)
-    })
-    phone?.kill()
-    for (const device of devices) {
-      device.staticContact = null
-      await device.save()
-      await provisioner.push(device).catch(() => {})
+      const args = [
+        `127.0.0.1:${this.sipPort}`,
+        '-sf',
+        app.makePath('asterisk/sipp/uac_call.xml'),
+        '-s',
+        this.did,
+        '-i',
+        '127.0.0.1',
+        '-p',
+        '15991',
+        // Media ports of their own: SIPp's default (6000) would clash with the simulated phone.
+        '-mp',
+        '16990',
+        '-m',
+        '1',
+        '-set',
+        'caller',
+        caller,
+        '-set',
+        'hold',
+        String(this.hold * 1000),
+        '-nostdin',
+      ]
+      if (first) args.push('-set', 'dtmf', first)
+      if (second) args.push('-set', 'dtmf2', second)
+      this.logger.info(`calling ${this.did} from ${caller}, pressing ${this.digits}…`)
+      code = await new Promise<number | null>((resolve) => {
+        const sipp = spawn('sipp', args, { cwd: work, stdio: 'ignore' })
+        sipp.on('exit', resolve)
+      })
+    } finally {
+      phone?.kill()
+      for (const device of devices) {
+        if (!contactsBefore.has(device.id)) continue
+        device.staticContact = contactsBefore.get(device.id) ?? null
+        await device.save()
+        await provisioner.push(device).catch(() => {})
+      }
     }
     await rm(work, { recursive: true, force: true })
     await sleep(1500)
