@@ -51,6 +51,12 @@ export default class BenchCalls extends BaseCommand {
   @flags.string({ description: 'Which runs: both, ringdesk or baseline', default: 'both' })
   declare only: string
 
+  @flags.boolean({ description: 'CPU profile of the worker into storage/bench-calls/profile' })
+  declare profileWorker: boolean
+
+  @flags.string({ description: "Extra Node flags for the worker (e.g. '--max-semi-space-size=8')" })
+  declare workerFlags?: string
+
   async run() {
     if (this.concurrent < 1 || this.concurrent > MAX_CONCURRENT) {
       this.logger.error(`--concurrent must be 1-${MAX_CONCURRENT}`)
@@ -117,6 +123,8 @@ export default class BenchCalls extends BaseCommand {
         workDir,
         vaultDir,
         redis: { port: REDIS_PORT },
+        profileWorker: this.profileWorker ?? false,
+        workerNodeFlags: this.workerFlags?.split(/\s+/).filter(Boolean) ?? [],
         log: (message) => this.logger.info(message),
       }
       if (this.only !== 'baseline') ours = await runRingdesk(ctx)

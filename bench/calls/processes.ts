@@ -64,14 +64,25 @@ export class ProcessGroup {
     return child
   }
 
-  /** SIGTERM, then SIGKILL after `graceMs` if it is still there; resolves once it has exited. */
+  /**
+   * SIGTERM, then SIGKILL after `graceMs` if it is still there; resolves once it has exited, with
+   * how long that took and whether it had to be killed.
+   */
   async stop(child: ChildProcess, graceMs = 5_000) {
-    if (child.exitCode !== null || child.signalCode !== null || !child.pid) return
+    if (child.exitCode !== null || child.signalCode !== null || !child.pid) {
+      return { ms: 0, killed: false }
+    }
+    const started = Date.now()
     const exited = once(child, 'exit')
     child.kill('SIGTERM')
-    const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+    let killed = false
+    const timer = setTimeout(() => {
+      killed = true
+      child.kill('SIGKILL')
+    }, graceMs)
     await exited
     clearTimeout(timer)
+    return { ms: Date.now() - started, killed }
   }
 
   async stopAll() {

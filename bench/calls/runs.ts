@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { createWriteStream } from 'node:fs'
 import { rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -40,6 +41,10 @@ export interface BenchContext {
   /** Where the worker seals recordings (RECORDINGS_STORE_DIR). */
   vaultDir: string
   redis: { port: number }
+  /** Write a V8 CPU profile of the worker into workDir/profile (Chrome DevTools, speedscope). */
+  profileWorker: boolean
+  /** Extra Node/V8 flags for the worker, to try a tuning (e.g. --max-semi-space-size=8). */
+  workerNodeFlags: string[]
   log: (message: string) => void
 }
 
@@ -129,21 +134,32 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
   const newest = await db.from('calls').max('id as id').first()
   const lastCallId = Number(newest?.id ?? 0)
   const workerLog = createWriteStream(join(ctx.workDir, 'worker.log'))
-  const worker = ctx.group.spawn(process.execPath, ['ace.js', 'telephony:work'], {
-    cwd: ctx.app.makePath(),
-    env: {
-      ...process.env,
-      ARI_URL: asterisk.ariUrl,
-      ARI_APP: ctx.ari.app,
-      ARI_USERNAME: ctx.ari.username,
-      ARI_PASSWORD: ctx.ari.password,
-      RECORDINGS_DIR: asterisk.recordingDir,
-      RECORDINGS_STORE_DIR: ctx.vaultDir,
-      REDIS_HOST: '127.0.0.1',
-      REDIS_PORT: String(ctx.redis.port),
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  // As systemd runs it (ansible/roles/ringdesk/templates/ringdesk-telephony.service.j2).
+  const profile = ctx.profileWorker
+    ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.workDir, 'profile')}`]
+    : []
+  const worker = ctx.group.spawn(
+    process.execPath,
+    [...profile, ...ctx.workerNodeFlags, '--enable-source-maps', 'ace.js', 'telephony:work'],
+    {
+      cwd: ctx.app.makePath(),
+      env: {
+        ...process.env,
+        NODE_ENV: 'production',
+        // Production refuses to record without a key of its own; this run's is thrown away.
+        RECORDINGS_KEY: randomBytes(32).toString('base64'),
+        ARI_URL: asterisk.ariUrl,
+        ARI_APP: ctx.ari.app,
+        ARI_USERNAME: ctx.ari.username,
+        ARI_PASSWORD: ctx.ari.password,
+        RECORDINGS_DIR: asterisk.recordingDir,
+        RECORDINGS_STORE_DIR: ctx.vaultDir,
+        REDIS_HOST: '127.0.0.1',
+        REDIS_PORT: String(ctx.redis.port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
   worker.stdout?.pipe(workerLog)
   worker.stderr?.pipe(workerLog)
   const lastEndpoint = ctx.branch.agents[ctx.branch.agents.length - 1].endpoint
@@ -188,7 +204,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
   const asteriskAfter = await usageOf(asterisk.pid)
   const workerAfter = await usageOf(worker.pid!)
   const seconds = (Date.now() - started) / 1000
-  await ctx.group.stop(worker, 10_000)
+  const stopped = await ctx.group.stop(worker, 10_000)
   for (const phone of phones) await ctx.group.stop(phone.process)
 
   const offers = await readPhoneLogs(dir)
@@ -246,7 +262,10 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
       `calls in the database: ${calls.length}, answered ${dbAnswered}, ended ${calls.filter((c) => c.state === 'ended').length}, with recording ${calls.filter((c) => c.has_recording).length}`,
       `recordings: ${sealed} sealed in the vault (of ${recordings.length} rows); ${plaintextLeft} plaintext WAV left in Asterisk's directory`,
       `offers not answered (ring_no_answer): ${ringNoAnswer}`,
-      `worker CPU including start-up: ${workerAfter?.cpuSeconds.toFixed(1)} s`,
+      stopped.killed
+        ? 'the worker did not exit within 10 s of SIGTERM: killed'
+        : `the worker exited ${(stopped.ms / 1000).toFixed(1)} s after SIGTERM`,
+      `worker CPU including start-up: ${workerAfter?.cpuSeconds.toFixed(1)} s; RSS before the first call ${Math.round(workerBefore?.rssMb ?? 0)} MB, at the end ${Math.round(workerAfter?.rssMb ?? 0)} MB`,
     ],
     seconds,
   }
