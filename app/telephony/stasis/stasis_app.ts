@@ -424,6 +424,9 @@ export default class StasisApp {
   // --- inbound: route and IVR --------------------------------------------------------------------
 
   async #onInbound(channel: AriChannel, did: string) {
+    // The caller is answered while their record is written, not after.
+    const answered = this.ari.client.answer(channel.id)
+    answered.catch(() => {})
     const call = await callRecorder.open({
       channelId: channel.id,
       did,
@@ -432,7 +435,7 @@ export default class StasisApp {
     })
     const session = this.#newSession(call, channel.id)
     await this.#locked(session, async () => {
-      await this.ari.client.answer(channel.id)
+      await answered
       await callRecorder.legAnswered(channel.id)
       const routes = await InboundRoute.query()
         .where('enabled', true)
@@ -650,6 +653,9 @@ export default class StasisApp {
       excluded: [],
       overflowDue: false,
     }
+    // Look for a free agent while the records and the music start; the offer itself waits for
+    // this call's lock, so it follows them.
+    void this.dispatch(queueId)
     await callRecorder.state(session.call, 'queue', {
       queueId,
       customerId: customer?.id ?? session.call.customerId,
@@ -663,7 +669,6 @@ export default class StasisApp {
     })
     await this.#startMoh(session, queue.musicOnHold)
     this.#armQueueTimers(session, queue)
-    void this.dispatch(queueId)
   }
 
   async dispatchAll() {
@@ -818,9 +823,10 @@ export default class StasisApp {
     const channelId = randomUUID()
     session.offer = { channelId, agentId, endpoint, answered: false }
     this.#byChannel.set(channelId, session.call.uuid)
-    await callRecorder.state(session.call, 'ringing', { agentId })
-    await callRecorder.leg(session.call, channelId, 'agent', `PJSIP/${endpoint}`, agentId)
-    await callRecorder.event(session.call, 'offered', { agentId, endpoint })
+    // The phone rings first, the records follow: the agent's answer is handled under this call's
+    // lock, so it cannot overtake them. The recording's name travels with the originate, saving
+    // round trips when the agent answers.
+    let failed = false
     try {
       await this.ari.client.request('POST', '/channels', {
         query: {
@@ -831,12 +837,27 @@ export default class StasisApp {
           callerId: session.call.callerNumber ?? '',
           timeout: ringTimeoutSeconds,
         },
+        body: {
+          variables: {
+            RINGDESK_RECORDING: this.#recordingNameFor(session, channelId),
+            RINGDESK_CALL: session.call.uuid,
+          },
+        },
       })
     } catch (error) {
       this.options.logger?.warning(`offer to ${endpoint} failed: ${(error as Error).message}`)
-      await this.#offerFailed(session, 'originate_failed')
+      failed = true
     }
+    await callRecorder.state(session.call, 'ringing', { agentId })
+    await callRecorder.leg(session.call, channelId, 'agent', `PJSIP/${endpoint}`, agentId)
+    await callRecorder.event(session.call, 'offered', { agentId, endpoint })
+    if (failed) await this.#offerFailed(session, 'originate_failed')
     return true
+  }
+
+  /** One file per agent leg: a transferred call has one recording per agent who took it. */
+  #recordingNameFor(session: CallSession, agentChannelId: string) {
+    return `${session.call.uuid}-${agentChannelId.slice(0, 8)}.wav`
   }
 
   async #offerFailed(session: CallSession, cause: string) {
@@ -870,15 +891,9 @@ export default class StasisApp {
     }
     session.offer.answered = true
     await callRecorder.legAnswered(channel.id)
-    // Through the dial plan once, to start MixMonitor on the agent's channel, then back here.
-    // One file per agent leg: a transferred call has one recording per agent who took it.
-    session.recordingName = `${session.call.uuid}-${channel.id.slice(0, 8)}.wav`
-    await this.ari.client.request('POST', `/channels/${encodeURIComponent(channel.id)}/variable`, {
-      query: { variable: 'RINGDESK_RECORDING', value: session.recordingName },
-    })
-    await this.ari.client.request('POST', `/channels/${encodeURIComponent(channel.id)}/variable`, {
-      query: { variable: 'RINGDESK_CALL', value: session.call.uuid },
-    })
+    // Through the dial plan once, to start MixMonitor on the agent's channel (its file name was
+    // set as a channel variable by the originate), then back here.
+    session.recordingName = this.#recordingNameFor(session, channel.id)
     this.#leavingForDialplan.add(channel.id)
     await this.ari.client.continueInDialplan(channel.id, {
       context: 'ringdesk-record',
