@@ -2,7 +2,6 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AgentState, { type AgentStateName } from '#models/agent_state'
-import AgentStateEvent from '#models/agent_state_event'
 
 /**
  * The agent's current state (agent_states) and its history (agent_state_events, append-only,
@@ -25,32 +24,35 @@ class AgentStateService {
       client?: TransactionClientContract
     } = {}
   ): Promise<boolean> {
+    // The query builder, not the models: this runs several times per call in the telephony
+    // worker, where the ORM's per-row work was a measurable part of its CPU.
     const change = async (trx: TransactionClientContract) => {
-      const query = AgentState.query({ client: trx }).where('user_id', userId)
+      const query = trx.from('agent_states').where('user_id', userId).select('state', 'reason')
       // The onlyFrom guard must see the row as it is when we write: a concurrent offer (ringing)
       // and an agent's own request must not both win. SQLite has one writer at a time already.
       if (trx.dialect.name === 'postgres') query.forUpdate()
-      const current = await query.first()
+      const current: { state: AgentStateName; reason: string | null } | undefined =
+        await query.first()
       if (options.onlyFrom && !options.onlyFrom.includes(current?.state ?? 'offline')) return false
       if (current?.state === state && (current.reason ?? null) === (options.reason ?? null))
         return true
       const now = DateTime.utc()
-      await AgentState.updateOrCreate(
-        { userId },
-        { state, reason: options.reason ?? null, since: now, updatedBy: options.changedBy ?? null },
-        { client: trx }
-      )
-      await AgentStateEvent.create(
-        {
-          userId,
-          fromState: current?.state ?? null,
-          toState: state,
-          reason: options.reason ?? null,
-          changedBy: options.changedBy ?? null,
-          at: now.toMillis(),
-        },
-        { client: trx }
-      )
+      const row = {
+        state,
+        reason: options.reason ?? null,
+        since: now.toFormat(trx.dialect.dateTimeFormat),
+        updated_by: options.changedBy ?? null,
+      }
+      if (current) await trx.from('agent_states').where('user_id', userId).update(row)
+      else await trx.table('agent_states').insert({ user_id: userId, ...row })
+      await trx.table('agent_state_events').insert({
+        user_id: userId,
+        from_state: current?.state ?? null,
+        to_state: state,
+        reason: options.reason ?? null,
+        changed_by: options.changedBy ?? null,
+        at: now.toMillis(),
+      })
       return true
     }
     return options.client ? change(options.client) : db.transaction(change)
