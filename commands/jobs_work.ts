@@ -1,6 +1,5 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
-import { Queue, Worker } from 'bullmq'
 import redis from '@adonisjs/redis/services/main'
 import { connection, QUEUES } from '#config/queue'
 import healthService from '#services/health_service'
@@ -26,15 +25,26 @@ export default class JobsWork extends BaseCommand {
   declare concurrency: number
 
   async run() {
+    // Imported here, not at the top: ace imports every command file to list the commands, and
+    // BullMQ would cost every other long-running command (the telephony worker) about 8 MB.
+    const { Queue, Worker } = await import('bullmq')
     const queue = new Queue(QUEUES.maintenance, { connection })
     // A Redis restarted without its data has lost the schedulers: put them back on every
     // (re)connect. Never awaited here: Redis down must not keep the worker and its heartbeat
     // from starting; BullMQ waits for Redis and runs the jobs when it returns.
     let ensuring: Promise<void> | null = null
+    let caughtUp = false
     const ensureSchedulers = () => {
       ensuring ??= (async () => {
         for (const job of Object.values(JOBS)) {
           await queue.upsertJobScheduler(job.jobName, { every: job.every }, { name: job.jobName })
+        }
+        // A worker that starts (a deploy, a crash, a reboot) catches up at once rather than at
+        // the schedulers' next tick, up to a minute (a day for retention) later.
+        if (!caughtUp) {
+          for (const job of Object.values(JOBS))
+            await queue.add(job.jobName, {}, { removeOnComplete: true, removeOnFail: 100 })
+          caughtUp = true
         }
       })()
         .catch((error) => this.logger.warning(`job schedulers: ${error.message}`))

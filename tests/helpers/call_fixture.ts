@@ -32,6 +32,8 @@ export function startPhone(port: number): ChildProcess {
       '-sn',
       'uas',
       '-rtp_echo',
+      // Answer Asterisk's OPTIONS (qualify) itself: SIPp's uas would count one as its only call.
+      '-aa',
       '-i',
       '127.0.0.1',
       '-p',

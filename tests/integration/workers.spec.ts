@@ -146,7 +146,11 @@ test.group('Workers | telephony worker (ARI)', (group) => {
     )
     // The IVR hung up after its greeting, long before the caller's own 15 s.
     assert.isBelow(tookMs, 10_000, worker.output())
-    const call = await Call.query().where('did', '4009999999').orderBy('id', 'desc').firstOrFail()
+    // The worker writes the end just after the hang-up it sent: give it a moment.
+    const lastCall = () =>
+      Call.query().where('did', '4009999999').orderBy('id', 'desc').firstOrFail()
+    await waitFor(async () => (await lastCall()).state === 'ended', 5_000)
+    const call = await lastCall()
     assert.equal(call.state, 'ended')
     assert.equal(call.endCause, 'system:ivr_hangup')
     const types = (await CallEvent.query().where('call_id', call.id)).map((e) => e.type)
