@@ -5,11 +5,9 @@ import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import app from '@adonisjs/core/services/app'
 import env from '#start/env'
-import BenchAsterisk from '#bench/calls/asterisk'
-import { ProcessGroup } from '#bench/calls/processes'
-import { table, targetsOf, type RunResult } from '#bench/calls/report'
-import { phonePorts, runBaseline, runRingdesk, type BenchContext } from '#bench/calls/runs'
-import { seedBench } from '#bench/calls/seed'
+import type { ProcessGroup } from '#bench/calls/processes'
+import type { RunResult } from '#bench/calls/report'
+import type { BenchContext } from '#bench/calls/runs'
 
 const MAX_CONCURRENT = 200
 const REDIS_PORT = 6488
@@ -85,6 +83,12 @@ export default class BenchCalls extends BaseCommand {
       username: env.get('ARI_USERNAME'),
       password: env.get('ARI_PASSWORD').release(),
     }
+    // Imported here: ace imports every command file, the telephony worker included.
+    const { default: BenchAsterisk } = await import('#bench/calls/asterisk')
+    const { ProcessGroup } = await import('#bench/calls/processes')
+    const { table, targetsOf } = await import('#bench/calls/report')
+    const { phonePorts, runBaseline, runRingdesk } = await import('#bench/calls/runs')
+    const { seedBench } = await import('#bench/calls/seed')
     const workDir = app.makePath('storage', 'bench-calls')
     const vaultDir = app.makePath('storage', 'bench-calls', 'vault')
     await rm(workDir, { recursive: true, force: true })
