@@ -140,7 +140,15 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
     : []
   const worker = ctx.group.spawn(
     process.execPath,
-    [...profile, ...ctx.workerNodeFlags, '--enable-source-maps', 'ace.js', 'telephony:work'],
+    [
+      ...profile,
+      '--max-semi-space-size=8',
+      // After ours: a later V8 flag wins, so --worker-flags can try another size.
+      ...ctx.workerNodeFlags,
+      '--enable-source-maps',
+      'ace.js',
+      'telephony:work',
+    ],
     {
       cwd: ctx.app.makePath(),
       env: {
