@@ -1,8 +1,14 @@
 /*
-| ARI's REST half over the global fetch. Thin on purpose: one method per ARI call we use, typed
-| results, and errors that carry the HTTP status. No state, so one instance serves every call.
+| ARI's REST half. Thin on purpose: one method per ARI call we use, typed results, and errors that
+| carry the HTTP status. No call state, so one instance serves every call.
+|
+| Over node:http with kept-alive connections rather than fetch: a call makes about 13 requests,
+| and fetch cost about five times the CPU per request and far more garbage (WHATWG streams,
+| an AbortSignal and its timer per request). Each request's timer is cleared once it is done.
 */
 
+import http from 'node:http'
+import https from 'node:https'
 import { AriHttpError, AriTransportError } from './errors.js'
 import type {
   AriApplication,
@@ -72,17 +78,36 @@ export interface RecordOptions {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000
+/** Idle kept-alive connections are closed after this (Asterisk's own idle limit is 15 s). */
+const IDLE_SOCKET_MS = 5_000
+
+interface RawResponse {
+  status: number
+  text: string
+}
 
 export default class AriClient {
   readonly baseUrl: string
   readonly #authorization: string
   readonly #timeoutMs: number
+  readonly #transport: typeof http | typeof https
+  readonly #agent: http.Agent
 
   constructor(options: AriClientOptions) {
     this.baseUrl = normalizeAriBaseUrl(options.url)
     this.#authorization =
       'Basic ' + Buffer.from(`${options.username}:${options.password}`).toString('base64')
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS
+    const secure = new URL(this.baseUrl).protocol === 'https:'
+    this.#transport = secure ? https : http
+    // Idle sockets are unreferenced by the agent: they never keep a stopping process alive.
+    const agentOptions = { keepAlive: true, timeout: IDLE_SOCKET_MS }
+    this.#agent = secure ? new https.Agent(agentOptions) : new http.Agent(agentOptions)
+  }
+
+  /** Closes the kept-alive connections (requests still running fail). */
+  close() {
+    this.#agent.destroy()
   }
 
   /**
@@ -101,33 +126,81 @@ export default class AriClient {
       url.searchParams.set(key, Array.isArray(value) ? value.join(',') : String(value))
     }
 
-    const headers: Record<string, string> = {
+    const headers: Record<string, string | number> = {
       authorization: this.#authorization,
       accept: 'application/json',
     }
     let body: string | undefined
     if (options.body !== undefined) {
-      headers['content-type'] = 'application/json'
       body = JSON.stringify(options.body)
+      headers['content-type'] = 'application/json'
+      headers['content-length'] = Buffer.byteLength(body)
     }
 
-    let response: Response
-    let text: string
+    const timeoutMs = options.timeoutMs ?? this.#timeoutMs
+    let response: RawResponse
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body,
-        signal: AbortSignal.timeout(options.timeoutMs ?? this.#timeoutMs),
-      })
-      text = await response.text()
+      response = await this.#send(method, url, headers, body, timeoutMs)
     } catch (error) {
       throw new AriTransportError(method, path, error)
     }
 
-    const parsed = parseBody(text)
-    if (!response.ok) throw new AriHttpError(method, path, response.status, parsed)
+    const parsed = parseBody(response.text)
+    if (response.status < 200 || response.status > 299) {
+      throw new AriHttpError(method, path, response.status, parsed)
+    }
     return parsed as T
+  }
+
+  /**
+   * One exchange. A kept-alive connection that Asterisk closed while it was idle fails before any
+   * answer (ECONNRESET on a reused socket): the request never reached Asterisk, so it is sent
+   * once more on a new connection.
+   */
+  #send(
+    method: string,
+    url: URL,
+    headers: Record<string, string | number>,
+    body: string | undefined,
+    timeoutMs: number,
+    retried = false
+  ): Promise<RawResponse> {
+    return new Promise((resolve, reject) => {
+      const request = this.#transport.request(url, { method, headers, agent: this.#agent })
+      const timer = setTimeout(
+        () => request.destroy(new Error(`no answer within ${timeoutMs} ms`)),
+        timeoutMs
+      )
+      let answered = false
+      request.once('response', (response) => {
+        answered = true
+        let text = ''
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => (text += chunk))
+        response.once('end', () => {
+          clearTimeout(timer)
+          resolve({ status: response.statusCode ?? 0, text })
+        })
+        // After 'end' these change nothing: a promise settles once.
+        response.once('error', (error) => {
+          clearTimeout(timer)
+          reject(error)
+        })
+        response.once('close', () => {
+          clearTimeout(timer)
+          reject(new Error('the connection closed before the whole answer arrived'))
+        })
+      })
+      request.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer)
+        if (!answered && !retried && request.reusedSocket && error.code === 'ECONNRESET') {
+          resolve(this.#send(method, url, headers, body, timeoutMs, true))
+          return
+        }
+        reject(error)
+      })
+      request.end(body)
+    })
   }
 
   asteriskInfo(): Promise<AriAsteriskInfo> {
