@@ -11,6 +11,8 @@ import healthService from '#services/health_service'
 
 /** A dead active worker is replaced after at most this long (plus one standby retry). */
 const LOCK_TTL_MS = 6_000
+/** How long a stopped worker may take to close the database and Redis before it just exits. */
+const SHUTDOWN_GRACE_MS = 3_000
 
 /**
  * The telephony worker: holds the ARI connection of our Stasis app and runs calls (routes, IVR,
@@ -82,6 +84,13 @@ export default class TelephonyWork extends BaseCommand {
       await worker.stop()
       await beating
       await healthService.forgetTelephonyStandby(lock.instance).catch(() => {})
+      // The providers close the database and Redis next, and then the process ends by itself
+      // unless a timer a call left behind still runs: a late one reopened the database (whose
+      // pool then kept the process up until SIGKILL). A stopped worker has nothing left to do.
+      setTimeout(() => {
+        this.logger.warning('stopped, but something still kept the process up: exiting')
+        process.exit()
+      }, SHUTDOWN_GRACE_MS).unref()
     })
   }
 }
