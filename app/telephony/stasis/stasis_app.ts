@@ -308,8 +308,8 @@ export default class StasisApp {
         answered: true,
       }
       this.#byChannel.set(agentLeg.channelId, call.uuid)
-      const recording = await Recording.findBy('call_id', call.id)
-      session.recordingName = recording?.storagePath ?? null
+      // This leg's own recording (a transferred call has an earlier one, already sealed).
+      session.recordingName = this.#recordingNameFor(session, agentLeg.channelId)
       await this.ari.client
         .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
           query: { eventSource: `channel:${customerChannelId},channel:${agentLeg.channelId}` },
@@ -318,7 +318,27 @@ export default class StasisApp {
       this.options.logger?.info(`call ${call.uuid}: resumed bridged call after restart`)
       return
     }
+    const externalLeg = legs.find((leg) => leg.kind === 'external' && channels.has(leg.channelId))
+    if (call.state === 'bridged' && externalLeg) {
+      // Transferred out and talking: the conversation goes on; we only need to see it end.
+      const bridges = await this.ari.client.listBridges()
+      session.bridgeId = bridges.find((b) => b.channels.includes(customerChannelId))?.id ?? null
+      session.external = {
+        channelId: externalLeg.channelId,
+        number: externalLeg.endpoint?.match(/^PJSIP\/([^@]+)@/)?.[1] ?? '',
+        answered: true,
+      }
+      this.#byChannel.set(externalLeg.channelId, call.uuid)
+      await this.ari.client
+        .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
+          query: { eventSource: `channel:${customerChannelId},channel:${externalLeg.channelId}` },
+        })
+        .catch(() => {})
+      this.options.logger?.info(`call ${call.uuid}: resumed outside call after restart`)
+      return
+    }
     if (agentLeg) await this.ari.client.hangup(agentLeg.channelId).catch(() => {})
+    if (externalLeg) await this.ari.client.hangup(externalLeg.channelId).catch(() => {})
     if (call.agentId) await agentStates.set(call.agentId, 'available', { onlyFrom: ['ringing'] })
     await this.#locked(session, async () => {
       if (call.state === 'voicemail') {
