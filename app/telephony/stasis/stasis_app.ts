@@ -936,6 +936,8 @@ export default class StasisApp {
     session.bridgeId = bridge.id
     if (session.callback) return this.#dialCallbackCustomer(session, channel, bridge.id)
     this.#clearQueueTimers(session)
+    // An announcement still playing would talk over the agent.
+    await this.#stopPlayback(session)
     await this.#stopMoh(session)
     await this.ari.client.addChannel(bridge.id, [session.customerChannelId, channel.id])
     const now = DateTime.utc()
@@ -1238,6 +1240,14 @@ export default class StasisApp {
     }
   }
 
+  /** Cuts a prompt or announcement short (the caller moves on); its follow-up is dropped. */
+  async #stopPlayback(session: CallSession) {
+    const id = session.playbackId
+    session.playbackId = null
+    session.afterPlayback = null
+    if (id) await this.ari.client.stopPlayback(id).catch(() => {})
+  }
+
   async #playThenHangup(session: CallSession, media: string[], cause: string) {
     session.systemCause = cause
     await this.#play(session, media, () => this.#hangupCustomer(session, cause))
@@ -1249,6 +1259,7 @@ export default class StasisApp {
     if (!stay) return
     this.#clearQueueTimers(session)
     session.queue = null
+    await this.#stopPlayback(session)
     await this.#stopMoh(session)
     await callRecorder.event(session.call, 'queue_left', {
       queueId: stay.queueId,
