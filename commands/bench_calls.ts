@@ -52,7 +52,10 @@ export default class BenchCalls extends BaseCommand {
   @flags.boolean({ description: 'CPU profile of the worker into storage/bench-calls/profile' })
   declare profileWorker: boolean
 
-  @flags.string({ description: "Extra Node flags for the worker (e.g. '--max-semi-space-size=8')" })
+  @flags.string({
+    description:
+      "Extra Node flags for the worker, after its --max-semi-space-size=8 (e.g. '--max-semi-space-size=16')",
+  })
   declare workerFlags?: string
 
   async run() {
