@@ -36,6 +36,16 @@ export default class TelephonyWork extends BaseCommand {
     // Redis only holds the lock here. ioredis reconnects forever; its errors are the worker's to
     // report (once per outage, below), not a fatal log line every two seconds.
     redis.doNotLogErrors()
+    // ioredis rejects every queued command when a connection attempt gives up; one of those
+    // without a handler of its own must not take the calls down with it (Redis only holds the
+    // lock here). Anything else still ends the process as before.
+    process.on('unhandledRejection', (reason) => {
+      if (reason instanceof Error && reason.name === 'MaxRetriesPerRequestError') {
+        this.logger.warning(`Redis: ${reason.message}`)
+        return
+      }
+      throw reason
+    })
     const lock = new LeaderLock(
       redis.connection(),
       `ringdesk:telephony-worker:${normalizeAriBaseUrl(ari.url)}:${ari.app}`,

@@ -149,6 +149,7 @@ export default class StasisApp {
   #commandsTimer: NodeJS.Timeout | null = null
   #pollingCommands = false
   #stopped = false
+  #wrapUpTimers = new Set<NodeJS.Timeout>()
   #roundRobin = new Map<number, string | null>()
   #provisioner: DeviceProvisioner
   #featureCodes: FeatureCodes
@@ -223,6 +224,8 @@ export default class StasisApp {
       this.#clearQueueTimers(session)
       if (session.digitTimer) clearTimeout(session.digitTimer)
     }
+    for (const timer of this.#wrapUpTimers) clearTimeout(timer)
+    this.#wrapUpTimers.clear()
   }
 
   /** After every (re)connect: push agents' phones, then reconcile calls with what Asterisk has. */
@@ -269,6 +272,13 @@ export default class StasisApp {
           onlyFrom: ['ringing', 'on_call', 'wrap_up'],
         })
     }
+    // Wrap-ups whose timer went with the previous worker: the agent is free again (a wrap-up
+    // is seconds long; ending one early beats leaving the agent out of every queue).
+    const wrapping = await db.from('agent_states').where('state', 'wrap_up').select('user_id')
+    const busy = new Set([...this.#sessions.values()].map((s) => s.offer?.agentId))
+    for (const row of wrapping)
+      if (!busy.has(Number(row.user_id)) && !this.#wrapUpTimers.size)
+        await agentStates.set(Number(row.user_id), 'available', { onlyFrom: ['wrap_up'] })
     // Callbacks that were being dialled when the worker or Asterisk went away wait again.
     const dialing = await CallbackRequest.query().where('status', 'dialing')
     for (const request of dialing) {
@@ -1087,11 +1097,17 @@ export default class StasisApp {
     await agentStates.set(agentId, 'wrap_up', { onlyFrom: ['on_call'] })
     const queue = queueId ? await Queue.find(queueId) : null
     const seconds = queue?.wrapUpSeconds ?? 0
-    setTimeout(() => {
+    // Tracked, so a stopping worker cancels it: fired after shutdown it would reopen the database
+    // and keep the process alive. Whoever takes over ends overdue wrap-ups (#reconcile).
+    const timer = setTimeout(() => {
+      this.#wrapUpTimers.delete(timer)
+      if (this.#stopped) return
       void agentStates
         .set(agentId, 'available', { onlyFrom: ['wrap_up'] })
         .then(() => this.dispatchAll())
+        .catch((error) => this.options.logger?.error(`wrap-up of ${agentId}: ${error}`))
     }, seconds * 1000)
+    this.#wrapUpTimers.add(timer)
   }
 
   async #hangupCustomer(session: CallSession, cause: string) {
