@@ -180,7 +180,12 @@ test.group(
       assert,
     }) => {
       const { active, standby } = await activeAndStandby(assert)
-      const beat = await standbyBeat(standby)
+      // The standby's first beat may come before it has read who holds the lock.
+      const beat = await waitFor(
+        () => standbyBeat(standby),
+        (b) => (b?.detail ?? '').includes(`active: ${active.instance}`),
+        5_000
+      )
       assert.include(beat!.detail, `active: ${active.instance}`)
       // What an admin sees on /admin/health: both workers, each with its role.
       const { checks } = await healthService.report()
