@@ -13,66 +13,27 @@ export default defineConfig({
     () => import('@adonisjs/bouncer/commands'),
   ],
 
-  // The workers and other ace commands run in the "console" environment: they get the database,
-  // Redis, hashing and encryption, not what only serves HTTP requests (each costs memory in
-  // every long-running worker). `node ace codegen` boots as "web", so it sees all of them.
   providers: [
-    {
-      file: () => import('@adonisjs/inertia/inertia_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
+    () => import('@adonisjs/inertia/inertia_provider'),
     () => import('@adonisjs/core/providers/app_provider'),
     () => import('@adonisjs/core/providers/hash_provider'),
     {
       file: () => import('@adonisjs/core/providers/repl_provider'),
       environment: ['repl', 'test'],
     },
-    {
-      file: () => import('@adonisjs/core/providers/vinejs_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/core/providers/edge_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
+    () => import('@adonisjs/core/providers/vinejs_provider'),
+    () => import('@adonisjs/core/providers/edge_provider'),
     () => import('@adonisjs/lucid/database_provider'),
-    {
-      file: () => import('@adonisjs/session/session_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/shield/shield_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/static/static_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/cors/cors_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/auth/auth_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/bouncer/bouncer_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/limiter/limiter_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
-    {
-      file: () => import('@adonisjs/i18n/i18n_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
+    () => import('@adonisjs/session/session_provider'),
+    () => import('@adonisjs/shield/shield_provider'),
+    () => import('@adonisjs/static/static_provider'),
+    () => import('@adonisjs/cors/cors_provider'),
+    () => import('@adonisjs/auth/auth_provider'),
+    () => import('@adonisjs/bouncer/bouncer_provider'),
+    () => import('@adonisjs/limiter/limiter_provider'),
+    () => import('@adonisjs/i18n/i18n_provider'),
     () => import('@adonisjs/redis/redis_provider'),
-    {
-      file: () => import('@adonisjs/vite/vite_provider'),
-      environment: ['web', 'test', 'repl'],
-    },
+    () => import('@adonisjs/vite/vite_provider'),
   ],
 
   preloads: [() => import('#start/routes'), () => import('#start/kernel')],
