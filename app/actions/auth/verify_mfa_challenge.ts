@@ -7,6 +7,7 @@ import audit from '#services/audit_service'
 import totp from '#services/totp_service'
 import DomainError from '#exceptions/domain_error'
 import { signInByAccount } from '#start/limiter'
+import { affectedRows } from '#services/db_time'
 
 /** The pending second step lives for 5 minutes after the password was accepted. */
 const PENDING_TTL_MS = 5 * 60_000
@@ -59,7 +60,7 @@ export default class VerifyMfaChallenge {
           .where({ user_id: user.id, code_hash: hash })
           .whereNull('used_at')
           .update({ used_at: DateTime.utc().toFormat(trx.dialect.dateTimeFormat) })
-        return Number(Array.isArray(updated) ? updated[0] : updated) > 0
+        return affectedRows(updated) > 0
       })
       if (!used)
         await fail('auth.recovery_code_rejected', 'auth.recovery_code_invalid', 'recoveryCode')
@@ -89,7 +90,7 @@ export default class VerifyMfaChallenge {
       .where('id', user.id)
       .where((q) => q.whereNull('totp_last_step').orWhere('totp_last_step', '<', step))
       .update({ totp_last_step: step })
-    if (Number(Array.isArray(updated) ? updated[0] : updated) === 0) {
+    if (affectedRows(updated) === 0) {
       await fail('auth.totp_replay_rejected', 'auth.totp_replayed', 'code')
     }
     await limiter.delete(key)

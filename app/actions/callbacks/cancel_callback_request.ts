@@ -4,7 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import CallbackRequest from '#models/callback_request'
 import DomainError from '#exceptions/domain_error'
 import audit from '#services/audit_service'
-import { sqlTime } from '#services/db_time'
+import { sqlTime, affectedRows } from '#services/db_time'
 
 /**
  * A supervisor cancels a pending callback request (回拨): the caller will not be called back.
@@ -27,7 +27,7 @@ export default class CancelCallbackRequest {
           handled_at: sqlTime(now),
           updated_at: sqlTime(now),
         })
-      if (Number(Array.isArray(updated) ? updated[0] : updated) === 0) {
+      if (affectedRows(updated) === 0) {
         throw new DomainError('callbacks.not_pending', 'callback', {}, 409)
       }
       await audit.record({

@@ -3,7 +3,7 @@ import { rm, stat } from 'node:fs/promises'
 import { DateTime } from 'luxon'
 import Recording from '#models/recording'
 import audit from '#services/audit_service'
-import { sqlTime } from '#services/db_time'
+import { sqlTime, affectedRows } from '#services/db_time'
 import { recordingVault, type RecordingVault } from '#services/recording_vault'
 
 const BATCH = 500
@@ -67,7 +67,7 @@ export default class PurgeExpiredRecordings {
           .where('id', recording.id)
           .whereNull('deleted_at')
           .update({ deleted_at: sqlTime(now) })
-        if (Number(Array.isArray(marked) ? marked[0] : marked) > 0) {
+        if (affectedRows(marked) > 0) {
           result.recordings++
           ids.push(recording.id)
         }

@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import Recording from '#models/recording'
 import audit from '#services/audit_service'
 import { recordingVault, type RecordingVault } from '#services/recording_vault'
+import { affectedRows } from '#services/db_time'
 
 /** MixMonitor closes its file just after the channel goes: wait until it stops changing. */
 async function settled(path: string, quietMs: number, maxWaitMs: number) {
@@ -60,7 +61,7 @@ export default class SealRecording {
           sha256: sealed.sha256,
           bytes: sealed.bytes,
         })
-      if (Number(Array.isArray(rows) ? rows[0] : rows) === 0) return false
+      if (affectedRows(rows) === 0) return false
       await audit.record({
         trx,
         action: 'recording.encrypted',

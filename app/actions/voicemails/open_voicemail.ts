@@ -7,7 +7,7 @@ import Recording from '#models/recording'
 import VoicemailPolicy from '#policies/voicemail_policy'
 import DomainError from '#exceptions/domain_error'
 import audit from '#services/audit_service'
-import { sqlTime } from '#services/db_time'
+import { sqlTime, affectedRows } from '#services/db_time'
 import { openSealed } from '#actions/recordings/open_recording'
 import { recordingVault, type RecordingVault } from '#services/recording_vault'
 
@@ -55,7 +55,7 @@ export default class OpenVoicemail {
         .where('id', voicemail.id)
         .whereNull('listened_at')
         .update({ listened_by: actor.id, listened_at: sqlTime(DateTime.utc()) })
-      const first = Number(Array.isArray(updated) ? updated[0] : updated) > 0
+      const first = affectedRows(updated) > 0
       await audit.record({
         ...who,
         trx,

@@ -27,7 +27,7 @@ import AgentDevice from '#models/agent_device'
 import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request'
 import Voicemail from '#models/voicemail'
 import audit from '#services/audit_service'
-import { sqlTime } from '#services/db_time'
+import { sqlTime, affectedRows } from '#services/db_time'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -55,6 +55,11 @@ export interface TransferTarget {
 }
 
 /** What a caller dials out to must look like a phone number, nothing Asterisk could read as more. */
+/** Length of an 8 kHz 16-bit mono WAV (what MixMonitor and ARI recordings write) from its size. */
+function wavDurationMs(bytes: number) {
+  return Math.round(((bytes - 44) / 16000) * 1000)
+}
+
 export const EXTERNAL_NUMBER = /^\+?[0-9]{2,20}$/
 
 interface Offer {
@@ -309,41 +314,27 @@ export default class StasisApp {
     const session = this.#newSession(call, customerChannelId)
     const agentLeg = legs.find((leg) => leg.kind === 'agent' && channels.has(leg.channelId))
     if (call.state === 'bridged' && agentLeg && call.agentId) {
-      const bridges = await this.ari.client.listBridges()
-      session.bridgeId = bridges.find((b) => b.channels.includes(customerChannelId))?.id ?? null
       session.offer = {
         channelId: agentLeg.channelId,
         agentId: call.agentId,
         endpoint: agentLeg.endpoint ?? '',
         answered: true,
       }
-      this.#byChannel.set(agentLeg.channelId, call.uuid)
       // This leg's own recording (a transferred call has an earlier one, already sealed).
       session.recordingName = this.#recordingNameFor(session, agentLeg.channelId)
-      await this.ari.client
-        .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
-          query: { eventSource: `channel:${customerChannelId},channel:${agentLeg.channelId}` },
-        })
-        .catch(() => {})
+      await this.#followConversation(session, agentLeg.channelId)
       this.options.logger?.info(`call ${call.uuid}: resumed bridged call after restart`)
       return
     }
     const externalLeg = legs.find((leg) => leg.kind === 'external' && channels.has(leg.channelId))
     if (call.state === 'bridged' && externalLeg) {
       // Transferred out and talking: the conversation goes on; we only need to see it end.
-      const bridges = await this.ari.client.listBridges()
-      session.bridgeId = bridges.find((b) => b.channels.includes(customerChannelId))?.id ?? null
       session.external = {
         channelId: externalLeg.channelId,
         number: externalLeg.endpoint?.match(/^PJSIP\/([^@]+)@/)?.[1] ?? '',
         answered: true,
       }
-      this.#byChannel.set(externalLeg.channelId, call.uuid)
-      await this.ari.client
-        .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
-          query: { eventSource: `channel:${customerChannelId},channel:${externalLeg.channelId}` },
-        })
-        .catch(() => {})
+      await this.#followConversation(session, externalLeg.channelId)
       this.options.logger?.info(`call ${call.uuid}: resumed outside call after restart`)
       return
     }
@@ -381,6 +372,19 @@ export default class StasisApp {
       }
     })
     this.options.logger?.info(`call ${call.uuid}: resumed (${call.state}) after restart`)
+  }
+
+  /** A conversation that outlived a restart: its bridge and both channels are ours again. */
+  async #followConversation(session: CallSession, otherChannelId: string) {
+    const customer = session.customerChannelId
+    const bridges = await this.ari.client.listBridges()
+    session.bridgeId = bridges.find((b) => b.channels.includes(customer))?.id ?? null
+    this.#byChannel.set(otherChannelId, session.call.uuid)
+    await this.ari.client
+      .request('POST', `/applications/${encodeURIComponent(this.ari.config.app)}/subscription`, {
+        query: { eventSource: `channel:${customer},channel:${otherChannelId}` },
+      })
+      .catch(() => {})
   }
 
   #newSession(call: Call, customerChannelId: string): CallSession {
@@ -1060,37 +1064,47 @@ export default class StasisApp {
   async #finishRecording(session: CallSession, name: string | null) {
     if (!name) return
     if (session.recordingName === name) session.recordingName = null
-    const { stat } = await import('node:fs/promises')
     const path = `${this.options.recordingDir}/${name}`
     const recording = await Recording.query()
       .where('call_id', session.call.id)
       .where('storage_path', name)
       .first()
-    // MixMonitor closes the file just after the channel goes; give it a moment.
+    // MixMonitor closes the file just after the channel goes.
+    const size = await this.#audioWritten(path)
+    if (size === 0) {
+      this.options.logger?.warning(`recording ${path} not found after the call`)
+      return
+    }
+    const durationMs = wavDurationMs(size)
+    if (recording) {
+      recording.merge({ bytes: size, durationMs })
+      await recording.save()
+    }
+    await callRecorder.state(session.call, session.call.state, { hasRecording: true })
+    await callRecorder.event(session.call, 'recording_finished', {
+      file: name,
+      bytes: size,
+      durationMs,
+    })
+    // Recording vault: encrypt at rest and delete the plaintext (#actions/recordings).
+    const { default: SealRecording } = await import('#actions/recordings/seal_recording')
+    await new SealRecording()
+      .handle(session.call.id, this.options.recordingDir, recording?.id)
+      .catch((e) => this.options.logger?.error(`recording ${path} not encrypted: ${e}`))
+  }
+
+  /**
+   * The size of a WAV file Asterisk is finishing (MixMonitor, a live recording), once it holds
+   * audio beyond its 44-byte header; 0 when none appears within two seconds.
+   */
+  async #audioWritten(path: string): Promise<number> {
+    const { stat } = await import('node:fs/promises')
     for (let i = 0; i < 20; i++) {
       const info = await stat(path).catch(() => null)
-      if (info && info.size > 44) {
-        const durationMs = Math.round(((info.size - 44) / 16000) * 1000)
-        if (recording) {
-          recording.merge({ bytes: info.size, durationMs })
-          await recording.save()
-        }
-        await callRecorder.state(session.call, session.call.state, { hasRecording: true })
-        await callRecorder.event(session.call, 'recording_finished', {
-          file: name,
-          bytes: info.size,
-          durationMs,
-        })
-        // Recording vault: encrypt at rest and delete the plaintext (#actions/recordings).
-        const { default: SealRecording } = await import('#actions/recordings/seal_recording')
-        await new SealRecording()
-          .handle(session.call.id, this.options.recordingDir, recording?.id)
-          .catch((e) => this.options.logger?.error(`recording ${path} not encrypted: ${e}`))
-        return
-      }
+      if (info && info.size > 44) return info.size
       await new Promise((resolve) => setTimeout(resolve, 100))
     }
-    this.options.logger?.warning(`recording ${path} not found after the call`)
+    return 0
   }
 
   async #wrapUp(agentId: number, queueId: number | null) {
@@ -1369,7 +1383,7 @@ export default class StasisApp {
         last_attempt_at: sqlTime(at),
         updated_at: sqlTime(at),
       })
-    if (Number(Array.isArray(claimed) ? claimed[0] : claimed) === 0) return
+    if (affectedRows(claimed) === 0) return
     const call = await callRecorder.openCallback({ number: request.number, queueId: queue.id })
     await db.from('callback_requests').where('id', request.id).update({ callback_call_id: call.id })
     // The customer's channel id is chosen now: the agent's answer dials it.
@@ -1576,21 +1590,15 @@ export default class StasisApp {
     const voicemail = session.voicemail
     if (!voicemail || voicemail.saved || voicemail.phase === 'intro') return
     voicemail.saved = true
-    const { stat } = await import('node:fs/promises')
     const file = `${voicemail.name}.wav`
     const path = `${this.options.recordingDir}/${file}`
-    let size = 0
     // Asterisk finishes the file as the recording stops (a hang-up stops it too).
-    for (let i = 0; i < 20 && size <= 44; i++) {
-      const info = await stat(path).catch(() => null)
-      size = info?.size ?? 0
-      if (size <= 44) await new Promise((resolve) => setTimeout(resolve, 100))
-    }
-    if (size <= 44) {
+    const size = await this.#audioWritten(path)
+    if (size === 0) {
       await callRecorder.event(session.call, 'voicemail_empty', { file })
       return
     }
-    const durationMs = Math.round(((size - 44) / 16000) * 1000)
+    const durationMs = wavDurationMs(size)
     const queue = voicemail.queueId ? await Queue.find(voicemail.queueId) : null
     const { recording, message } = await db.transaction(async (trx) => {
       const rec = await Recording.create(
@@ -1861,7 +1869,7 @@ export default class StasisApp {
           .where('id', row.id)
           .where('status', 'pending')
           .update({ status: 'running' })
-        if (Number(Array.isArray(claimed) ? claimed[0] : claimed) === 0) continue
+        if (affectedRows(claimed) === 0) continue
         const session = this.#sessions.get(row.call_uuid)
         let status = 'done'
         let result = ''
