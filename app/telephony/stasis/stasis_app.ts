@@ -5,7 +5,6 @@ import type { Ari, AriChannel } from '#telephony/ari/index'
 import { isAriNotFound } from '#telephony/ari/index'
 import { IvrInterpreter } from '#telephony/ivr/interpreter'
 import type { IvrAction, IvrState } from '#telephony/ivr/interpreter'
-import type { IvrFlow } from '#telephony/ivr/types'
 import { isOpen } from '#telephony/hours/calendar'
 import { matchCallsToAgents } from '#telephony/acd/matching'
 import { checkOverflow, overflowDueAt } from '#telephony/acd/overflow'
@@ -17,11 +16,7 @@ import {
 import type { AgentCandidate, QueuedCall, QueueStrategy } from '#telephony/acd/types'
 import Call from '#models/call'
 import CallEvent from '#models/call_event'
-import Calendar from '#models/calendar'
-import InboundRoute from '#models/inbound_route'
-import IvrFlowModel from '#models/ivr_flow'
-import Queue from '#models/queue'
-import Prompt from '#models/prompt'
+import type Queue from '#models/queue'
 import Recording from '#models/recording'
 import AgentDevice from '#models/agent_device'
 import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request'
@@ -32,6 +27,7 @@ import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
 import FeatureCodes from '#telephony/agents/feature_codes'
+import TelephonyConfig from '#telephony/config/telephony_config'
 
 export interface StasisAppOptions {
   /** Where Asterisk's MixMonitor files appear on this host (the instance's recording dir). */
@@ -61,6 +57,15 @@ function wavDurationMs(bytes: number) {
 }
 
 export const EXTERNAL_NUMBER = /^\+?[0-9]{2,20}$/
+
+/** A timestamp column as ms: PostgreSQL hands a Date, SQLite the text 'yyyy-MM-dd HH:mm:ss'. */
+function timestampMs(value: unknown): number {
+  if (value instanceof Date) return value.getTime()
+  if (!value) return 0
+  const text = String(value)
+  const parsed = Date.parse(text.includes('T') ? text : `${text.replace(' ', 'T')}Z`)
+  return Number.isNaN(parsed) ? DateTime.fromSQL(text, { zone: 'utc' }).toMillis() : parsed
+}
 
 interface Offer {
   channelId: string
@@ -160,6 +165,7 @@ export default class StasisApp {
   #featureCodes: FeatureCodes
   #leavingForDialplan = new Set<string>()
   #hangupCauses = new Map<string, string>()
+  #config = new TelephonyConfig()
 
   constructor(
     private ari: Ari,
@@ -167,6 +173,8 @@ export default class StasisApp {
   ) {
     this.#provisioner = new DeviceProvisioner(ari.client)
     this.#featureCodes = new FeatureCodes(ari, { logger: options.logger })
+    const logger = options.logger
+    if (logger) callRecorder.onError = (error) => logger.error(`call records: ${error}`)
   }
 
   get provisioner() {
@@ -248,6 +256,7 @@ export default class StasisApp {
   async #reconcile() {
     const listed = await this.ari.client.listChannels()
     const channels = new Set(listed.map((c) => c.id))
+    await callRecorder.flush()
     const live = await Call.query().whereNot('state', 'ended')
     for (const call of live) {
       const known = this.#sessions.get(call.uuid)
@@ -461,6 +470,8 @@ export default class StasisApp {
     // The caller is answered while their record is written, not after.
     const answered = this.ari.client.answer(channel.id)
     answered.catch(() => {})
+    const configRead = this.#config.refresh()
+    configRead.catch(() => {})
     const call = await callRecorder.open({
       channelId: channel.id,
       did,
@@ -471,10 +482,8 @@ export default class StasisApp {
     await this.#locked(session, async () => {
       await answered
       await callRecorder.legAnswered(channel.id)
-      const routes = await InboundRoute.query()
-        .where('enabled', true)
-        .orderBy('priority', 'desc')
-        .orderBy('id')
+      await configRead
+      const routes = await this.#config.routes()
       const route = routes.find(
         (r) =>
           matchDid(r.didPattern, did) &&
@@ -514,27 +523,15 @@ export default class StasisApp {
 
   /** Whether the calendar is open right now; null when it no longer exists. */
   async #openNow(calendarId: number): Promise<boolean | null> {
-    const calendar = await Calendar.find(calendarId)
+    const calendar = await this.#config.calendar(calendarId)
     if (!calendar) return null
     return isOpen(calendar.toBusinessCalendar(), new Date(), calendar.timeZone)
   }
 
   async #startIvr(session: CallSession, flowId: number) {
-    const flow = await IvrFlowModel.findOrFail(flowId)
-    const definition: IvrFlow = {
-      entryNodeId: flow.entryNode,
-      nodes: flow.nodes as IvrFlow['nodes'],
-    }
-    // A prompt row is either an upload (converted into Asterisk's recording directory) or the
-    // name of one of Asterisk's own sounds; the flow refers to both by id.
-    const prompts = await Prompt.query().select('id', 'kind', 'sound')
-    const media = new Map(
-      prompts.map((p) => [
-        String(p.id),
-        p.kind === 'builtin' && p.sound ? `sound:${p.sound}` : `recording:prompts/${p.id}`,
-      ])
-    )
-    const interpreter = new IvrInterpreter(definition, {
+    const flow = await this.#config.flow(flowId)
+    const media = flow.media
+    const interpreter = new IvrInterpreter(flow.definition, {
       uploadMedia: (id) => media.get(String(id)) ?? `recording:prompts/${id}`,
     })
     await callRecorder.state(session.call, 'ivr', {
@@ -671,7 +668,8 @@ export default class StasisApp {
     collected: Record<string, string> = {},
     keepPlaceAt?: number
   ) {
-    const queue = await Queue.findOrFail(queueId)
+    const queue = await this.#config.queue(queueId)
+    if (!queue) throw new Error(`queue ${queueId} not found`)
     const customer = session.call.customerId
       ? await db.from('customers').where('id', session.call.customerId).first()
       : session.call.callerNumber
@@ -740,13 +738,11 @@ export default class StasisApp {
           .limit(50)
       : []
     if (waiting.length === 0 && callbacks.length === 0) return
-    const queue = await Queue.find(queueId)
+    await this.#config.refresh()
+    const queue = await this.#config.queue(queueId)
     if (!queue) return
     const candidates = await this.#candidates(queue)
-    const skill = queue.requiredSkillId
-      ? await db.from('skills').where('id', queue.requiredSkillId).first()
-      : null
-    const requiredSkill: string | null = skill?.name ?? null
+    const requiredSkill = candidates.requiredSkill
     const calls: QueuedCall[] = waiting.map((s) => ({
       callId: s.call.uuid,
       enteredAt: s.queue!.enteredAt,
@@ -787,61 +783,45 @@ export default class StasisApp {
     }
   }
 
+  /** The queue's agents with a phone, as the ACD sees them now (state from the database). */
   async #candidates(queue: Queue) {
-    const rows = await db
-      .from('queue_agents')
-      .join('agent_devices', 'agent_devices.user_id', 'queue_agents.user_id')
-      .leftJoin('agent_states', 'agent_states.user_id', 'queue_agents.user_id')
-      .where('queue_agents.queue_id', queue.id)
-      .select(
-        'queue_agents.user_id',
-        'agent_devices.endpoint',
-        'agent_states.state',
-        'agent_states.since'
-      )
-    const skills = await db
-      .from('agent_skills')
-      .join('skills', 'skills.id', 'agent_skills.skill_id')
-      .whereIn(
-        'agent_skills.user_id',
-        rows.map((r) => r.user_id)
-      )
-      .select('agent_skills.user_id', 'skills.name', 'agent_skills.level')
-    const today = DateTime.utc().startOf('day').toFormat(db.connection().dialect.dateTimeFormat)
-    const counts = await db
-      .from('calls')
-      .whereIn(
-        'agent_id',
-        rows.map((r) => r.user_id)
-      )
-      .where('started_at', '>=', today)
-      .groupBy('agent_id')
-      .select('agent_id')
-      .count('* as n')
+    const { members, requiredSkill } = await this.#config.members(queue)
     const endpoints = new Map<string, string>()
-    const list: AgentCandidate[] = rows.map((r) => {
-      const id = String(r.user_id)
-      endpoints.set(id, r.endpoint)
-      const since =
-        r.since instanceof Date
-          ? r.since.getTime()
-          : r.since
-            ? DateTime.fromSQL(String(r.since), { zone: 'utc' }).toMillis()
-            : 0
+    if (members.length === 0) return { list: [] as AgentCandidate[], endpoints, requiredSkill }
+    const ids = members.map((m) => m.userId)
+    // Agents' states change all the time, from the web and the phones: always read.
+    const states = await db
+      .from('agent_states')
+      .whereIn('user_id', ids)
+      .select('user_id', 'state', 'since')
+    const stateOf = new Map(states.map((r) => [Number(r.user_id), r]))
+    // Only the fewest-calls strategy needs today's counts.
+    const callsToday = new Map<number, number>()
+    if (queue.strategy === 'fewest_calls_today') {
+      const today = DateTime.utc().startOf('day').toFormat(db.connection().dialect.dateTimeFormat)
+      const counts = await db
+        .from('calls')
+        .whereIn('agent_id', ids)
+        .where('started_at', '>=', today)
+        .groupBy('agent_id')
+        .select('agent_id')
+        .count('* as n')
+      for (const c of counts) callsToday.set(Number(c.agent_id), Number(c.n))
+    }
+    const list: AgentCandidate[] = members.map((m) => {
+      const id = String(m.userId)
+      endpoints.set(id, m.endpoint)
+      const row = stateOf.get(m.userId)
       return {
         agentId: id,
-        state: (r.state ?? 'offline') as AgentCandidate['state'],
-        availableSince: since,
+        state: (row?.state ?? 'offline') as AgentCandidate['state'],
+        availableSince: row ? timestampMs(row.since) : 0,
         lastOfferedAt: null,
-        callsToday: Number(counts.find((c) => Number(c.agent_id) === Number(r.user_id))?.n ?? 0),
-        skills: Object.fromEntries(
-          skills
-            .filter((s) => Number(s.user_id) === Number(r.user_id))
-            .map((s) => [s.name, Number(s.level)])
-        ),
+        callsToday: callsToday.get(m.userId) ?? 0,
+        skills: m.skills,
       }
     })
-    return { list, endpoints }
+    return { list, endpoints, requiredSkill }
   }
 
   async #offer(
@@ -981,7 +961,7 @@ export default class StasisApp {
   /** The row of the agent leg's MixMonitor file; sized and sealed when the leg ends. */
   async #openRecording(session: CallSession, queueId: number | null) {
     await callRecorder.event(session.call, 'recording_started', { file: session.recordingName })
-    const servedBy = queueId ? await Queue.find(queueId) : null
+    const servedBy = queueId ? await this.#config.queue(queueId) : null
     const retentionDays = servedBy?.recordingRetentionDays ?? 90
     await Recording.create({
       callId: session.call.id,
@@ -1109,7 +1089,7 @@ export default class StasisApp {
 
   async #wrapUp(agentId: number, queueId: number | null) {
     await agentStates.set(agentId, 'wrap_up', { onlyFrom: ['on_call'] })
-    const queue = queueId ? await Queue.find(queueId) : null
+    const queue = queueId ? await this.#config.queue(queueId) : null
     const seconds = queue?.wrapUpSeconds ?? 0
     // Tracked, so a stopping worker cancels it: fired after shutdown it would reopen the database
     // and keep the process alive. Whoever takes over ends overdue wrap-ups (#reconcile).
@@ -1302,7 +1282,7 @@ export default class StasisApp {
   async #overflow(session: CallSession) {
     const stay = session.queue
     if (!stay || session.ended) return
-    const queue = await Queue.find(stay.queueId)
+    const queue = await this.#config.queue(stay.queueId)
     const action = queue?.overflowAction ?? 'hangup'
     const target = queue?.overflowTarget ?? null
     await callRecorder.event(session.call, 'overflowed', {
@@ -1313,7 +1293,7 @@ export default class StasisApp {
     })
     switch (action) {
       case 'queue': {
-        const next = Number(target) ? await Queue.find(Number(target)) : null
+        const next = Number(target) ? await this.#config.queue(Number(target)) : null
         if (next && next.id !== stay.queueId) {
           await this.#leaveQueue(session, 'overflow')
           // The caller keeps their place: the next queue orders them by their first entry.
@@ -1599,7 +1579,7 @@ export default class StasisApp {
       return
     }
     const durationMs = wavDurationMs(size)
-    const queue = voicemail.queueId ? await Queue.find(voicemail.queueId) : null
+    const queue = voicemail.queueId ? await this.#config.queue(voicemail.queueId) : null
     const { recording, message } = await db.transaction(async (trx) => {
       const rec = await Recording.create(
         {
@@ -1759,7 +1739,7 @@ export default class StasisApp {
   async #blindTransfer(session: CallSession, target: TransferTarget, by: number | null) {
     const offer = session.offer
     if (session.ended || !offer?.answered || !session.bridgeId) throw new Error('not_bridged')
-    if (target.type === 'queue' && !(target.queueId && (await Queue.find(target.queueId))))
+    if (target.type === 'queue' && !(target.queueId && (await this.#config.queue(target.queueId))))
       throw new Error('unknown_queue')
     if (target.type === 'agent') {
       if (!target.agentId || !(await AgentDevice.findBy('user_id', target.agentId)))

@@ -44,6 +44,7 @@
 import { EventEmitter } from 'node:events'
 import { createAri as defaultCreateAri, isAriNotFound } from '#telephony/ari/index'
 import type { Ari, AriConfig, AriConnectionState } from '#telephony/ari/index'
+import callRecorder from '#telephony/calls/call_recorder'
 import type { AcquireResult, RenewResult } from '#services/leader_lock'
 import { tokenInstance } from '#services/leader_lock'
 
@@ -292,6 +293,8 @@ export default class TelephonyWorker extends EventEmitter<{ change: [] }> {
     if (!term) return
     this.#term = null
     term.calls.stop()
+    // Call records written behind go out before whoever takes over reads them.
+    await callRecorder.flush().catch(() => {})
     await term.ari.events.stop()
   }
 
