@@ -2,6 +2,8 @@ import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AgentState, { type AgentStateName } from '#models/agent_state'
+import { affectedRows } from '#services/db_time'
+import { sqliteDirect } from '#services/sqlite_direct'
 
 /**
  * The agent's current state (agent_states) and its history (agent_state_events, append-only,
@@ -26,6 +28,66 @@ class AgentStateService {
   ): Promise<boolean> {
     // The query builder, not the models: this runs several times per call in the telephony
     // worker, where the ORM's per-row work was a measurable part of its CPU.
+    const only = options.onlyFrom
+    if (only?.length === 1 && only[0] !== 'offline' && only[0] !== state) {
+      // The worker's own steps (available → ringing, on call → wrap-up, wrap-up → available):
+      // one conditional update claims the row, no read first. 'offline' may have no row at all.
+      const from = only[0]
+      const claim = async (trx: TransactionClientContract) => {
+        const now = DateTime.utc()
+        const updated = await trx
+          .from('agent_states')
+          .where('user_id', userId)
+          .where('state', from)
+          .update({
+            state,
+            reason: options.reason ?? null,
+            since: now.toFormat(trx.dialect.dateTimeFormat),
+            updated_by: options.changedBy ?? null,
+          })
+        if (affectedRows(updated) === 0) return false
+        await trx.table('agent_state_events').insert({
+          user_id: userId,
+          from_state: from,
+          to_state: state,
+          reason: options.reason ?? null,
+          changed_by: options.changedBy ?? null,
+          at: now.toMillis(),
+        })
+        return true
+      }
+      if (options.client) return claim(options.client)
+      const now = DateTime.utc()
+      const direct = await sqliteDirect((connection) => {
+        const updated = connection
+          .prepare(
+            'update agent_states set state = ?, reason = ?, since = ?, updated_by = ? where user_id = ? and state = ?'
+          )
+          .run(
+            state,
+            options.reason ?? null,
+            now.toFormat(db.connection().dialect.dateTimeFormat),
+            options.changedBy ?? null,
+            userId,
+            from
+          )
+        if (updated.changes === 0) return false
+        connection
+          .prepare(
+            'insert into agent_state_events (user_id, from_state, to_state, reason, changed_by, at) values (?, ?, ?, ?, ?, ?)'
+          )
+          .run(
+            userId,
+            from,
+            state,
+            options.reason ?? null,
+            options.changedBy ?? null,
+            now.toMillis()
+          )
+        return true
+      })
+      return direct ?? db.transaction(claim)
+    }
     const change = async (trx: TransactionClientContract) => {
       const query = trx.from('agent_states').where('user_id', userId).select('state', 'reason')
       // The onlyFrom guard must see the row as it is when we write: a concurrent offer (ringing)

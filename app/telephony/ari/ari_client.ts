@@ -211,6 +211,17 @@ export default class AriClient {
     return this.request('GET', `/applications/${encodeURIComponent(name)}`)
   }
 
+  /**
+   * Only these event types reach the application's WebSocket. Asterisk sends a channel's every
+   * variable change, dial-plan step and state change otherwise: about 50 events per inbound
+   * call, of which a router handles a dozen.
+   */
+  async setEventFilter(app: string, allowed: string[]): Promise<void> {
+    await this.request('PUT', `/applications/${encodeURIComponent(app)}/eventFilter`, {
+      body: { allowed: allowed.map((type) => ({ type })) },
+    })
+  }
+
   listChannels(): Promise<AriChannel[]> {
     return this.request('GET', '/channels')
   }

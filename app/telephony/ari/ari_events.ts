@@ -133,6 +133,15 @@ export default class AriEvents extends EventEmitter<AriEventsLifecycle> {
     })
   }
 
+  /**
+   * The event types some handler takes, or null when a handler takes every event: what
+   * Asterisk needs to send this application (see AriClient.setEventFilter).
+   */
+  handledTypes(): string[] | null {
+    if (this.#anyHandlers.size > 0) return null
+    return [...this.#handlers].filter(([, handlers]) => handlers.size > 0).map(([type]) => type)
+  }
+
   /** Handles one event type; returns a function that removes the handler. */
   onEvent<T extends KnownAriEventType>(type: T, handler: AriEventHandler<AriEventOf<T>>): () => void
   onEvent(type: string, handler: AriEventHandler<AriEvent>): () => void

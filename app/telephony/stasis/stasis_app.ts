@@ -41,6 +41,12 @@ export interface StasisAppOptions {
   outboundTrunk?: string | null
   /** Longest voicemail message. */
   voicemailMaxSeconds?: number
+  /**
+   * Hands a finished recording to whoever seals it (the job worker, through Redis), keeping the
+   * encryption off this event loop. Not awaited by the call handling; a hand-off that fails is
+   * logged, and the job worker's sweep seals the recording anyway. Without it: sealed in-process.
+   */
+  sealRecording?: (recording: { id: number; callId: number }) => Promise<void>
 }
 
 export interface TransferTarget {
@@ -244,6 +250,11 @@ export default class StasisApp {
   /** After every (re)connect: push agents' phones, then reconcile calls with what Asterisk has. */
   async #onConnected() {
     try {
+      const types = this.ari.events.handledTypes()
+      if (types)
+        await this.ari.client
+          .setEventFilter(this.ari.config.app, types)
+          .catch((e) => this.options.logger?.warning(`ARI event filter not set: ${e.message}`))
       const pushed = await this.#provisioner.pushAll()
       this.options.logger?.info(`pushed ${pushed} agent device(s) to Asterisk`)
       await this.#reconcile()
@@ -645,7 +656,8 @@ export default class StasisApp {
     if (session.playbackId) {
       const id = session.playbackId
       session.playbackId = null
-      await this.ari.client.stopPlayback(id).catch(() => {})
+      // Not awaited: the caller's next step (an agent's phone ringing) need not wait for it.
+      void this.ari.client.stopPlayback(id).catch(() => {})
     }
     const done = digit === waiting.terminator
     if (!done) session.digits += digit
@@ -685,9 +697,6 @@ export default class StasisApp {
       excluded: [],
       overflowDue: false,
     }
-    // Look for a free agent while the records and the music start; the offer itself waits for
-    // this call's lock, so it follows them.
-    void this.dispatch(queueId)
     await callRecorder.state(session.call, 'queue', {
       queueId,
       customerId: customer?.id ?? session.call.customerId,
@@ -699,6 +708,10 @@ export default class StasisApp {
       collected,
       keptPlace: keepPlaceAt !== undefined,
     })
+    // A free agent's phone rings first (the records above are written behind); the music
+    // follows, so the caller hears it while the agent's phone rings or while waiting.
+    await this.dispatch(queueId, session)
+    if (session.ended) return
     await this.#startMoh(session, queue.musicOnHold)
     this.#armQueueTimers(session, queue)
   }
@@ -718,8 +731,12 @@ export default class StasisApp {
     for (const id of queueIds) await this.dispatch(id)
   }
 
-  /** Matches waiting callers of a queue with free agents and rings them. */
-  async dispatch(queueId: number) {
+  /**
+   * Matches waiting callers of a queue with free agents and rings them. `holder` is a call whose
+   * lock the caller holds: its offer is made at once; other calls' offers wait for their own
+   * locks, and then are not awaited (two calls dispatching for each other would wait forever).
+   */
+  async dispatch(queueId: number, holder?: CallSession) {
     const waiting = [...this.#sessions.values()].filter(
       (s) => s.queue?.queueId === queueId && !s.offer && !s.ended
     )
@@ -777,9 +794,12 @@ export default class StasisApp {
       }
       const session = this.#sessions.get(call.callId)
       if (!session || !endpoint) continue
-      await this.#locked(session, async () => {
+      const offer = async () => {
         await this.#offer(session, queue.ringTimeoutSeconds, Number(agent.agentId), endpoint)
-      })
+      }
+      if (session === holder) await offer()
+      else if (holder) void this.#locked(session, offer)
+      else await this.#locked(session, offer)
     }
   }
 
@@ -936,7 +956,9 @@ export default class StasisApp {
     await this.ari.client.addChannel(bridge.id, [session.customerChannelId, channel.id])
     const now = DateTime.utc()
     const wait = session.queue ? Math.round((Date.now() - session.queue.enteredAt) / 1000) : 0
-    await agentStates.set(session.offer.agentId, 'on_call')
+    // From ringing, as the offer left them (one conditional write); whatever else, on call now.
+    if (!(await agentStates.set(session.offer.agentId, 'on_call', { onlyFrom: ['ringing'] })))
+      await agentStates.set(session.offer.agentId, 'on_call')
     // A transferred call keeps its first answer time and wait: they are the caller's.
     const firstAnswer = !session.call.answeredAt
     await callRecorder.state(session.call, 'bridged', {
@@ -1067,6 +1089,19 @@ export default class StasisApp {
       durationMs,
     })
     // Recording vault: encrypt at rest and delete the plaintext (#actions/recordings).
+    const handOff = this.options.sealRecording
+    if (handOff) {
+      if (!recording) {
+        this.options.logger?.warning(`recording ${path} has no row: not sealed`)
+        return
+      }
+      const handed = { id: recording.id, callId: session.call.id }
+      // Not awaited, and not even a synchronous throw reaches the hang-up handling.
+      void Promise.resolve()
+        .then(() => handOff(handed))
+        .catch((e) => this.options.logger?.warning(`recording ${path} not handed over: ${e}`))
+      return
+    }
     const { default: SealRecording } = await import('#actions/recordings/seal_recording')
     await new SealRecording()
       .handle(session.call.id, this.options.recordingDir, recording?.id)
@@ -1626,6 +1661,14 @@ export default class StasisApp {
       agentId: message.agentId,
       durationMs,
     })
+    const handOff = this.options.sealRecording
+    if (handOff) {
+      const handed = { id: recording.id, callId: session.call.id }
+      void Promise.resolve()
+        .then(() => handOff(handed))
+        .catch((e) => this.options.logger?.warning(`voicemail ${path} not handed over: ${e}`))
+      return
+    }
     const { default: SealRecording } = await import('#actions/recordings/seal_recording')
     await new SealRecording()
       .handle(session.call.id, this.options.recordingDir, recording.id)
