@@ -5,24 +5,43 @@ import { connection, QUEUES } from '#config/queue'
 import healthService from '#services/health_service'
 import ExpireSessionsJob from '#jobs/expire_sessions_job'
 import RecordingRetentionJob from '#jobs/recording_retention_job'
+import SealRecordingJob from '#jobs/seal_recording_job'
+import SealRecordingsJob from '#jobs/seal_recordings_job'
 
+type JobClass = new () => { handle(data: any): Promise<unknown> }
+
+/** Recurring, on the maintenance queue: a scheduler each, and one run when the worker starts. */
 const JOBS = {
   [ExpireSessionsJob.jobName]: ExpireSessionsJob,
   [RecordingRetentionJob.jobName]: RecordingRetentionJob,
+  [SealRecordingsJob.jobName]: SealRecordingsJob,
 } as const
 
 /**
- * The job worker: one BullMQ worker for the maintenance queue plus the schedulers of recurring
- * jobs. Reports a heartbeat to the database every 15 s (the DB, not Redis, so /health can tell
- * "worker alive but Redis down" apart from "worker gone").
+ * On demand, one job per finished recording, added by the telephony worker. Their own queue, so
+ * a long maintenance run never holds them up, nor they it.
+ */
+const RECORDING_JOBS = {
+  [SealRecordingJob.jobName]: SealRecordingJob,
+} as const
+
+/**
+ * The job worker: a BullMQ worker for the maintenance queue plus the schedulers of recurring
+ * jobs, and one for the recordings queue. Reports a heartbeat to the database every 15 s (the
+ * DB, not Redis, so /health can tell "worker alive but Redis down" apart from "worker gone").
  */
 export default class JobsWork extends BaseCommand {
   static commandName = 'jobs:work'
   static description = 'Run the background job worker (BullMQ on Redis)'
   static options: CommandOptions = { startApp: true, staysAlive: true }
 
-  @flags.number({ description: 'Concurrent jobs', default: 2 })
+  @flags.number({ description: 'Concurrent maintenance jobs', default: 2 })
   declare concurrency: number
+
+  // Sealing mostly waits (for the file to settle, for the disk): a few at once keep up with a
+  // burst of calls ending together.
+  @flags.number({ description: 'Recordings sealed at once', default: 4 })
+  declare sealConcurrency: number
 
   async run() {
     // Imported here, not at the top: ace imports every command file to list the commands, and
@@ -54,23 +73,30 @@ export default class JobsWork extends BaseCommand {
     redis.connection().on('ready', () => void ensureSchedulers())
 
     let redisOk = false
-    const worker = new Worker(
-      QUEUES.maintenance,
-      async (job) => {
-        const Job = JOBS[job.name as keyof typeof JOBS]
-        if (!Job) throw new Error(`Unknown job ${job.name}`)
-        return new Job().handle()
-      },
-      { connection, concurrency: this.concurrency }
-    )
-    worker.on('ready', () => (redisOk = true))
-    worker.on('error', (error) => {
-      redisOk = false
-      this.logger.warning(`job worker: ${error.message}`)
-    })
-    worker.on('failed', (job, error) =>
-      this.logger.error(`job ${job?.name} failed: ${error.message}`)
-    )
+    const work = (queueName: string, jobs: Record<string, JobClass>, concurrency: number) => {
+      const worker = new Worker(
+        queueName,
+        async (job) => {
+          const Job = jobs[job.name]
+          if (!Job) throw new Error(`Unknown job ${job.name}`)
+          return new Job().handle(job.data)
+        },
+        { connection, concurrency }
+      )
+      worker.on('ready', () => (redisOk = true))
+      worker.on('error', (error) => {
+        redisOk = false
+        this.logger.warning(`job worker: ${error.message}`)
+      })
+      worker.on('failed', (job, error) =>
+        this.logger.error(`job ${job?.name} failed: ${error.message}`)
+      )
+      return worker
+    }
+    const workers = [
+      work(QUEUES.maintenance, JOBS, this.concurrency),
+      work(QUEUES.recordings, RECORDING_JOBS, this.sealConcurrency),
+    ]
 
     const beat = async () => {
       try {
@@ -86,11 +112,12 @@ export default class JobsWork extends BaseCommand {
     }
     await beat()
     const timer = setInterval(beat, 15_000)
-    this.logger.info(`job worker running (${Object.keys(JOBS).join(', ')})`)
+    const names = [...Object.keys(JOBS), ...Object.keys(RECORDING_JOBS)]
+    this.logger.info(`job worker running (${names.join(', ')})`)
 
     this.app.terminating(async () => {
       clearInterval(timer)
-      await worker.close()
+      await Promise.all(workers.map((worker) => worker.close()))
       await queue.close()
     })
   }

@@ -7,6 +7,7 @@ import { normalizeAriBaseUrl } from '#telephony/ari/index'
 import StasisApp from '#telephony/stasis/stasis_app'
 import TelephonyWorker from '#telephony/worker/telephony_worker'
 import LeaderLock from '#services/leader_lock'
+import RecordingSealQueue from '#services/recording_seal_queue'
 import healthService from '#services/health_service'
 
 /** A dead active worker is replaced after at most this long (plus one standby retry). */
@@ -51,6 +52,9 @@ export default class TelephonyWork extends BaseCommand {
       `ringdesk:telephony-worker:${normalizeAriBaseUrl(ari.url)}:${ari.app}`,
       LOCK_TTL_MS
     )
+    // Finished recordings are sealed by the job worker: encrypting here would hold up the event
+    // loop that routes the other calls. One queue for every term this worker is active.
+    const sealQueue = new RecordingSealQueue()
     const worker = new TelephonyWorker({
       ari,
       lock,
@@ -60,6 +64,7 @@ export default class TelephonyWork extends BaseCommand {
           recordingDir: telephonyConfig.recordingsDir,
           outboundTrunk: telephonyConfig.outboundTrunk,
           logger: this.logger,
+          sealRecording: (recording) => sealQueue.enqueue(recording),
         })
         stasis.start()
         pair.events.on('connected', () => this.logger.info('ARI connected'))
@@ -93,6 +98,7 @@ export default class TelephonyWork extends BaseCommand {
       clearInterval(timer)
       await worker.stop()
       await beating
+      await sealQueue.close()
       await healthService.forgetTelephonyStandby(lock.instance).catch(() => {})
       // The providers close the database and Redis next, and then the process ends by itself
       // unless a timer a call left behind still runs: a late one reopened the database (whose

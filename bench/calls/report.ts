@@ -27,6 +27,8 @@ export interface RunResult {
   asteriskPeakRssMb: number
   workerCpuSeconds?: number
   workerPeakRssMb?: number
+  /** The job worker, which seals the recordings; beside the telephony worker, not in its target. */
+  jobWorkerCpuSeconds?: number
   recordings: number
   /** How the recordings were counted, and anything else worth reading next to the figures. */
   notes: string[]
@@ -170,6 +172,13 @@ export function table(ours: RunResult | null, baseline: RunResult | null): strin
     ...both(
       (r) => r.workerPeakRssMb,
       (v) => String(Math.round(v))
+    )
+  )
+  add(
+    'job worker CPU seconds (sealing)',
+    ...both(
+      (r) => r.jobWorkerCpuSeconds,
+      (v) => v.toFixed(1)
     )
   )
   add('recordings written', ...both((r) => r.recordings, String))

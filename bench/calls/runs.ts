@@ -138,6 +138,18 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
   const profile = ctx.profileWorker
     ? ['--cpu-prof', `--cpu-prof-dir=${join(ctx.workDir, 'profile')}`]
     : []
+  // What both workers share: the job worker seals what the telephony worker recorded, with the
+  // same key, from the same directory, through the same Redis.
+  const workersEnv = {
+    ...process.env,
+    NODE_ENV: 'production',
+    // Production refuses to record without a key of its own; this run's is thrown away.
+    RECORDINGS_KEY: randomBytes(32).toString('base64'),
+    RECORDINGS_DIR: asterisk.recordingDir,
+    RECORDINGS_STORE_DIR: ctx.vaultDir,
+    REDIS_HOST: '127.0.0.1',
+    REDIS_PORT: String(ctx.redis.port),
+  }
   const worker = ctx.group.spawn(
     process.execPath,
     [
@@ -152,24 +164,29 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
     {
       cwd: ctx.app.makePath(),
       env: {
-        ...process.env,
-        NODE_ENV: 'production',
-        // Production refuses to record without a key of its own; this run's is thrown away.
-        RECORDINGS_KEY: randomBytes(32).toString('base64'),
+        ...workersEnv,
         ARI_URL: asterisk.ariUrl,
         ARI_APP: ctx.ari.app,
         ARI_USERNAME: ctx.ari.username,
         ARI_PASSWORD: ctx.ari.password,
-        RECORDINGS_DIR: asterisk.recordingDir,
-        RECORDINGS_STORE_DIR: ctx.vaultDir,
-        REDIS_HOST: '127.0.0.1',
-        REDIS_PORT: String(ctx.redis.port),
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     }
   )
   worker.stdout?.pipe(workerLog)
   worker.stderr?.pipe(workerLog)
+  // As systemd runs it (ansible/roles/ringdesk/templates/ringdesk-jobs.service.j2).
+  const jobsLog = createWriteStream(join(ctx.workDir, 'jobs.log'))
+  const jobs = ctx.group.spawn(process.execPath, ['--enable-source-maps', 'ace.js', 'jobs:work'], {
+    cwd: ctx.app.makePath(),
+    env: workersEnv,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  })
+  // It says so once its heartbeat is written; the tail, in case the line comes in two chunks.
+  let jobsOutput = ''
+  jobs.stdout?.on('data', (chunk: Buffer) => (jobsOutput = (jobsOutput + chunk).slice(-2000)))
+  jobs.stdout?.pipe(jobsLog)
+  jobs.stderr?.pipe(jobsLog)
   const lastEndpoint = ctx.branch.agents[ctx.branch.agents.length - 1].endpoint
   const ready = await pollUntil(async () => {
     if (worker.exitCode !== null) throw new Error('worker exited')
@@ -182,13 +199,26 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
       `the telephony worker did not connect and push the agents' phones within 60 s; see ${join(ctx.workDir, 'worker.log')}`
     )
   }
-  // Let the worker settle (reconcile, first heartbeat) so start-up is not counted as load.
+  const jobsReady = await pollUntil(async () => {
+    if (jobs.exitCode !== null) throw new Error('job worker exited')
+    return jobsOutput.includes('job worker running')
+  }, 60_000)
+  if (!jobsReady) {
+    throw new Error(
+      `the job worker did not start within 60 s; see ${join(ctx.workDir, 'jobs.log')}`
+    )
+  }
+  // Let the workers settle (reconcile, first heartbeat, the job worker's catch-up runs) so
+  // start-up is not counted as load.
   await sleep(2000)
-  ctx.log(`  worker pid ${worker.pid} ready; ${ctx.phones} agent phone process(es) up`)
+  ctx.log(
+    `  worker pid ${worker.pid} and job worker pid ${jobs.pid} ready; ${ctx.phones} agent phone process(es) up`
+  )
 
   const started = Date.now()
   const asteriskBefore = await usageOf(asterisk.pid)
   const workerBefore = await usageOf(worker.pid!)
+  const jobsBefore = await usageOf(jobs.pid!)
   const customers = await placeCustomers(ctx, dir, '127.0.0.1', '55501')
   ctx.log(`  SIPp done: ${customers.successful} successful, ${customers.failed} failed`)
 
@@ -211,8 +241,10 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
   if (!settled) ctx.log('  (calls or recordings still open 60 s after the last call)')
   const asteriskAfter = await usageOf(asterisk.pid)
   const workerAfter = await usageOf(worker.pid!)
+  const jobsAfter = await usageOf(jobs.pid!)
   const seconds = (Date.now() - started) / 1000
   const stopped = await ctx.group.stop(worker, 10_000)
+  await ctx.group.stop(jobs, 10_000)
   for (const phone of phones) await ctx.group.stop(phone.process)
 
   const offers = await readPhoneLogs(dir)
@@ -265,6 +297,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
     asteriskPeakRssMb: asteriskAfter?.peakRssMb ?? 0,
     workerCpuSeconds: (workerAfter?.cpuSeconds ?? 0) - (workerBefore?.cpuSeconds ?? 0),
     workerPeakRssMb: workerAfter?.peakRssMb ?? 0,
+    jobWorkerCpuSeconds: (jobsAfter?.cpuSeconds ?? 0) - (jobsBefore?.cpuSeconds ?? 0),
     recordings: sealed,
     notes: [
       `calls in the database: ${calls.length}, answered ${dbAnswered}, ended ${calls.filter((c) => c.state === 'ended').length}, with recording ${calls.filter((c) => c.has_recording).length}`,
@@ -274,6 +307,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
         ? 'the worker did not exit within 10 s of SIGTERM: killed'
         : `the worker exited ${(stopped.ms / 1000).toFixed(1)} s after SIGTERM`,
       `worker CPU including start-up: ${workerAfter?.cpuSeconds.toFixed(1)} s; RSS before the first call ${Math.round(workerBefore?.rssMb ?? 0)} MB, at the end ${Math.round(workerAfter?.rssMb ?? 0)} MB`,
+      `job worker (sealing the recordings) CPU including start-up: ${jobsAfter?.cpuSeconds.toFixed(1)} s; peak RSS ${Math.round(jobsAfter?.peakRssMb ?? 0)} MB`,
     ],
     seconds,
   }

@@ -1,15 +1,26 @@
-import { spawn, type ChildProcess } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { buffer } from 'node:stream/consumers'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { test } from '@japa/runner'
+import type { TestContext } from '@japa/runner/core'
 import { DateTime } from 'luxon'
 import app from '@adonisjs/core/services/app'
 import db from '@adonisjs/lucid/services/db'
+import AuditLog from '#models/audit_log'
 import Call from '#models/call'
 import CallEvent from '#models/call_event'
+import Recording from '#models/recording'
 import ServiceHeartbeat from '#models/service_heartbeat'
 import UserSession from '#models/user_session'
+import RecordingSealQueue from '#services/recording_seal_queue'
+import { RecordingVault, recordingVault } from '#services/recording_vault'
 import { makeUser } from '#tests/helpers/accounts'
 import { placeCall, startTestAsterisk, type TestAsterisk } from '#tests/helpers/asterisk'
+import { makeCall } from '#tests/helpers/sealed_audio'
 
 /*
 | The two background processes as they run in production: real child processes of `node ace`,
@@ -69,6 +80,112 @@ test.group('Workers | job worker (BullMQ on Redis)', () => {
     assert.equal(stale.endReason, 'idle_timeout')
     const beat = await ServiceHeartbeat.find('jobs')
     assert.equal(beat?.status, 'ok')
+  })
+})
+
+/**
+ * A finished MixMonitor-like WAV in a scratch "Asterisk recording directory" and its unsealed
+ * row, as the telephony worker leaves them when a leg ends; a scratch vault for the job worker.
+ */
+async function finishedRecording(cleanup: TestContext['cleanup'], bytes: 'set' | 'unset') {
+  const dir = await mkdtemp(join(tmpdir(), 'ringdesk-recordings-'))
+  const vaultDir = join(dir, 'vault')
+  cleanup(() => rm(dir, { recursive: true, force: true }))
+  const fileName = `${randomUUID()}.wav`
+  const source = join(dir, fileName)
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    source,
+    'synth',
+    '2',
+    'sine',
+    '440',
+  ])
+  const plain = await readFile(source)
+  const call = await makeCall()
+  cleanup(() => call.delete())
+  const recording = await Recording.create({
+    callId: call.id,
+    storagePath: fileName,
+    kind: 'call',
+    format: 'wav',
+    bytes: bytes === 'set' ? plain.length : 0,
+    durationMs: bytes === 'set' ? 2000 : 0,
+    encrypted: false,
+    retentionUntil: DateTime.utc().plus({ days: 30 }),
+  })
+  return { dir, vaultDir, source, plain, call, recording }
+}
+
+/** Sealed as SealRecording seals: in the vault (decrypting to the WAV), plaintext gone, audited. */
+async function assertSealed(
+  assert: TestContext['assert'],
+  scratch: Awaited<ReturnType<typeof finishedRecording>>,
+  output: string
+) {
+  const recording = await Recording.findOrFail(scratch.recording.id)
+  assert.isTrue(recording.encrypted, output)
+  assert.match(recording.storagePath, /^[0-9a-f-]{36}\.wav\.enc$/)
+  assert.isNotNull(await stat(join(scratch.vaultDir, recording.storagePath)).catch(() => null))
+  assert.isNull(await stat(scratch.source).catch(() => null), 'the plaintext WAV is gone')
+  // The test process derives the same development key as the worker it started.
+  const vault = new RecordingVault({
+    storeDir: scratch.vaultDir,
+    keyring: recordingVault().config.keyring,
+  })
+  assert.isTrue((await buffer(vault.open(recording))).equals(scratch.plain))
+  const audits = await AuditLog.query()
+    .where('action', 'recording.encrypted')
+    .where('target_id', String(recording.id))
+  assert.lengthOf(audits, 1)
+}
+
+test.group('Workers | recordings sealed by the job worker', () => {
+  test('a recording the telephony worker hands over is sealed by the job worker', async ({
+    assert,
+    cleanup,
+  }) => {
+    // No size: to the sweep a leg still being recorded, so only the handed-over job can seal it.
+    const scratch = await finishedRecording(cleanup, 'unset')
+    const worker = startWorker('jobs:work', {
+      RECORDINGS_DIR: scratch.dir,
+      RECORDINGS_STORE_DIR: scratch.vaultDir,
+    })
+    cleanup(() => stopWorker(worker.child))
+    assert.isTrue(
+      await waitFor(async () => worker.output().includes('job worker running'), 30_000),
+      worker.output()
+    )
+
+    // What commands/telephony_work.ts gives the StasisApp as `sealRecording`.
+    const sealQueue = new RecordingSealQueue()
+    cleanup(() => sealQueue.close())
+    await sealQueue.enqueue({ id: scratch.recording.id, callId: scratch.call.id })
+
+    await waitFor(async () => (await scratch.recording.refresh()).encrypted, 30_000)
+    await assertSealed(assert, scratch, worker.output())
+  })
+
+  test('a finished recording that was never handed over is sealed by the sweep at start', async ({
+    assert,
+    cleanup,
+  }) => {
+    // As if Redis or the job worker had been down when the call ended: no job, only the row.
+    const scratch = await finishedRecording(cleanup, 'set')
+    const worker = startWorker('jobs:work', {
+      RECORDINGS_DIR: scratch.dir,
+      RECORDINGS_STORE_DIR: scratch.vaultDir,
+    })
+    cleanup(() => stopWorker(worker.child))
+
+    await waitFor(async () => (await scratch.recording.refresh()).encrypted, 30_000)
+    await assertSealed(assert, scratch, worker.output())
   })
 })
 
