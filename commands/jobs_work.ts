@@ -1,6 +1,7 @@
 import { BaseCommand, flags } from '@adonisjs/core/ace'
 import type { CommandOptions } from '@adonisjs/core/types/ace'
 import redis from '@adonisjs/redis/services/main'
+import db from '@adonisjs/lucid/services/db'
 import { connection, QUEUES } from '#config/queue'
 import healthService from '#services/health_service'
 import ExpireSessionsJob from '#jobs/expire_sessions_job'
@@ -24,6 +25,8 @@ const JOBS = {
 const RECORDING_JOBS = {
   [SealRecordingJob.jobName]: SealRecordingJob,
 } as const
+
+const CHECKPOINT_EVERY_MS = 5_000
 
 /**
  * The job worker: a BullMQ worker for the maintenance queue plus the schedulers of recurring
@@ -112,11 +115,23 @@ export default class JobsWork extends BaseCommand {
     }
     await beat()
     const timer = setInterval(beat, 15_000)
+    // SQLite: the telephony worker leaves checkpointing the write-ahead log to this process
+    // (commands/telephony_work.ts). PASSIVE never waits for, nor blocks, a writer. A timer, not a
+    // job: it must go on while Redis is down.
+    const checkpoint =
+      db.connection().dialect.name === 'better-sqlite3'
+        ? setInterval(() => {
+            db.rawQuery('PRAGMA wal_checkpoint(PASSIVE)').catch((error) =>
+              this.logger.warning(`WAL checkpoint: ${error.message}`)
+            )
+          }, CHECKPOINT_EVERY_MS)
+        : null
     const names = [...Object.keys(JOBS), ...Object.keys(RECORDING_JOBS)]
     this.logger.info(`job worker running (${names.join(', ')})`)
 
     this.app.terminating(async () => {
       clearInterval(timer)
+      if (checkpoint) clearInterval(checkpoint)
       await Promise.all(workers.map((worker) => worker.close()))
       await queue.close()
     })

@@ -4,6 +4,7 @@ import redis from '@adonisjs/redis/services/main'
 import env from '#start/env'
 import telephonyConfig from '#config/telephony'
 import { normalizeAriBaseUrl } from '#telephony/ari/index'
+import db from '@adonisjs/lucid/services/db'
 import StasisApp from '#telephony/stasis/stasis_app'
 import TelephonyWorker from '#telephony/worker/telephony_worker'
 import LeaderLock from '#services/leader_lock'
@@ -52,6 +53,11 @@ export default class TelephonyWork extends BaseCommand {
       `ringdesk:telephony-worker:${normalizeAriBaseUrl(ari.url)}:${ari.app}`,
       LOCK_TTL_MS
     )
+    // SQLite: this process never checkpoints the write-ahead log (copying it into the database
+    // file, synchronously, for milliseconds, in the event loop that routes calls); the job
+    // worker does, every few seconds (commands/jobs_work.ts), and the web server as it writes.
+    if (db.connection().dialect.name === 'better-sqlite3')
+      await db.rawQuery('PRAGMA wal_autocheckpoint = 0')
     // Finished recordings are sealed by the job worker: encrypting here would hold up the event
     // loop that routes the other calls. One queue for every term this worker is active.
     const sealQueue = new RecordingSealQueue()

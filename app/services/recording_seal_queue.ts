@@ -52,7 +52,11 @@ export default class RecordingSealQueue {
   async close() {
     const queue = await this.#queue?.catch(() => null)
     if (!queue) return
+    const client = this.#ready ? await queue.getBackend().client : null
     await within(queue.close(), this.#boundMs, 'closing the queue').catch(() => {})
+    // With Redis down BullMQ's QUIT fails and leaves ioredis retrying, which would keep the
+    // process alive: drop the retry timer too (a no-op after a clean QUIT).
+    client?.disconnect()
   }
 
   #open() {

@@ -2,7 +2,10 @@ import db from '@adonisjs/lucid/services/db'
 
 /** The part of a better-sqlite3 connection the direct writes use. */
 export interface SqliteConnection {
-  prepare(sql: string): { run(...values: unknown[]): { changes: number } }
+  prepare(sql: string): {
+    run(...values: unknown[]): { changes: number }
+    all(...values: unknown[]): Record<string, unknown>[]
+  }
   transaction<T>(work: () => T): () => T
 }
 

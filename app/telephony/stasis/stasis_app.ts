@@ -23,6 +23,7 @@ import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request
 import Voicemail from '#models/voicemail'
 import audit from '#services/audit_service'
 import { sqlTime, affectedRows } from '#services/db_time'
+import { sqliteDirect } from '#services/sqlite_direct'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -136,6 +137,8 @@ interface CallSession {
   ended: boolean
   /** Why the system hung up the caller, when it did. */
   systemCause: string | null
+  /** The caller as a known customer, looked up once (when the call arrives). */
+  customer?: Promise<{ id: number; tier: string } | null>
 }
 
 /** Stable ordering key of a route pattern: exact numbers before prefixes, longer before shorter. */
@@ -490,6 +493,9 @@ export default class StasisApp {
       callerName: channel.caller?.name || null,
     })
     const session = this.#newSession(call, channel.id)
+    // Ready by the time the caller reaches a queue (VIP priority).
+    session.customer = this.#lookupCustomer(call)
+    session.customer.catch(() => {})
     await this.#locked(session, async () => {
       await answered
       await callRecorder.legAnswered(channel.id)
@@ -682,11 +688,7 @@ export default class StasisApp {
   ) {
     const queue = await this.#config.queue(queueId)
     if (!queue) throw new Error(`queue ${queueId} not found`)
-    const customer = session.call.customerId
-      ? await db.from('customers').where('id', session.call.customerId).first()
-      : session.call.callerNumber
-        ? await db.from('customers').where('phone_number', session.call.callerNumber).first()
-        : null
+    const customer = await (session.customer ??= this.#lookupCustomer(session.call))
     const vip = customer?.tier === 'vip'
     const now = Date.now()
     session.queue = {
@@ -716,7 +718,19 @@ export default class StasisApp {
     this.#armQueueTimers(session, queue)
   }
 
+  /** The caller as a known customer (VIP or not), looked up while the menu plays. */
+  async #lookupCustomer(call: Call): Promise<{ id: number; tier: string } | null> {
+    const query = db.from('customers').select('id', 'tier')
+    if (call.customerId) query.where('id', call.customerId)
+    else if (call.callerNumber) query.where('phone_number', call.callerNumber)
+    else return null
+    const row = await query.first()
+    return row ? { id: Number(row.id), tier: row.tier } : null
+  }
+
   async dispatchAll() {
+    // A change of queues or members applies at this round; a new call reads it on arrival.
+    await this.#config.refresh()
     const queueIds = new Set<number>()
     for (const s of this.#sessions.values())
       if (s.queue && !s.offer && !s.ended) queueIds.add(s.queue.queueId)
@@ -755,7 +769,6 @@ export default class StasisApp {
           .limit(50)
       : []
     if (waiting.length === 0 && callbacks.length === 0) return
-    await this.#config.refresh()
     const queue = await this.#config.queue(queueId)
     if (!queue) return
     const candidates = await this.#candidates(queue)
@@ -809,11 +822,17 @@ export default class StasisApp {
     const endpoints = new Map<string, string>()
     if (members.length === 0) return { list: [] as AgentCandidate[], endpoints, requiredSkill }
     const ids = members.map((m) => m.userId)
-    // Agents' states change all the time, from the web and the phones: always read.
-    const states = await db
-      .from('agent_states')
-      .whereIn('user_id', ids)
-      .select('user_id', 'state', 'since')
+    // Agents' states change all the time, from the web and the phones: always read (on SQLite
+    // straight from better-sqlite3: this read is on the path from the caller's key to the ring).
+    const states =
+      (await sqliteDirect((connection) =>
+        connection
+          .prepare(
+            `select user_id, state, since from agent_states where user_id in (${ids.map(() => '?').join(', ')})`
+          )
+          .all(...ids)
+      )) ??
+      (await db.from('agent_states').whereIn('user_id', ids).select('user_id', 'state', 'since'))
     const stateOf = new Map(states.map((r) => [Number(r.user_id), r]))
     // Only the fewest-calls strategy needs today's counts.
     const callsToday = new Map<number, number>()
@@ -985,15 +1004,17 @@ export default class StasisApp {
     await callRecorder.event(session.call, 'recording_started', { file: session.recordingName })
     const servedBy = queueId ? await this.#config.queue(queueId) : null
     const retentionDays = servedBy?.recordingRetentionDays ?? 90
-    await Recording.create({
-      callId: session.call.id,
-      storagePath: session.recordingName!,
+    const now = DateTime.utc()
+    await db.table('recordings').insert({
+      call_id: session.call.id,
+      storage_path: session.recordingName!,
       kind: 'call',
       format: 'wav',
       bytes: 0,
-      durationMs: 0,
+      duration_ms: 0,
       encrypted: false,
-      retentionUntil: DateTime.utc().plus({ days: retentionDays }),
+      retention_until: sqlTime(now.plus({ days: retentionDays })),
+      created_at: sqlTime(now),
     })
   }
 
@@ -1067,9 +1088,11 @@ export default class StasisApp {
     if (!name) return
     if (session.recordingName === name) session.recordingName = null
     const path = `${this.options.recordingDir}/${name}`
-    const recording = await Recording.query()
+    const recording: { id: number } | null = await db
+      .from('recordings')
       .where('call_id', session.call.id)
       .where('storage_path', name)
+      .select('id')
       .first()
     // MixMonitor closes the file just after the channel goes.
     const size = await this.#audioWritten(path)
@@ -1078,10 +1101,11 @@ export default class StasisApp {
       return
     }
     const durationMs = wavDurationMs(size)
-    if (recording) {
-      recording.merge({ bytes: size, durationMs })
-      await recording.save()
-    }
+    if (recording)
+      await db.from('recordings').where('id', recording.id).update({
+        bytes: size,
+        duration_ms: durationMs,
+      })
     await callRecorder.state(session.call, session.call.state, { hasRecording: true })
     await callRecorder.event(session.call, 'recording_finished', {
       file: name,
@@ -1095,7 +1119,7 @@ export default class StasisApp {
         this.options.logger?.warning(`recording ${path} has no row: not sealed`)
         return
       }
-      const handed = { id: recording.id, callId: session.call.id }
+      const handed = { id: Number(recording.id), callId: session.call.id }
       // Not awaited, and not even a synchronous throw reaches the hang-up handling.
       void Promise.resolve()
         .then(() => handOff(handed))
@@ -1104,7 +1128,11 @@ export default class StasisApp {
     }
     const { default: SealRecording } = await import('#actions/recordings/seal_recording')
     await new SealRecording()
-      .handle(session.call.id, this.options.recordingDir, recording?.id)
+      .handle(
+        session.call.id,
+        this.options.recordingDir,
+        recording ? Number(recording.id) : undefined
+      )
       .catch((e) => this.options.logger?.error(`recording ${path} not encrypted: ${e}`))
   }
 
