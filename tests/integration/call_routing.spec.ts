@@ -212,4 +212,73 @@ test.group('Calls | routing decisions (real Asterisk, SIPp)', (group) => {
     assert.equal(route.data?.targetType, 'ivr')
     assert.equal(call!.endCause, 'system:ivr_hangup')
   })
+
+  test('a changed IVR flow or route applies to the next call, with the worker running', async ({
+    assert,
+  }) => {
+    const did = '4008003777'
+    // Each flow says goodbye from a node whose name the timeline records.
+    const goodbyeFrom = (node: string) =>
+      JSON.stringify({
+        [node]: { type: 'play', prompt: { kind: 'builtin', sound: 'vm-goodbye' }, next: 'bye' },
+        bye: { type: 'hangup' },
+      })
+    const flow = async (entry: string) => {
+      const [row] = await db
+        .table('ivr_flows')
+        .insert({
+          name: `Changing ${entry} ${Date.now()}`,
+          entry_node: entry,
+          nodes: goodbyeFrom(entry),
+          version: 1,
+          created_at: now(),
+          updated_at: now(),
+        })
+        .returning('id')
+      return Number(typeof row === 'object' ? row.id : row)
+    }
+    const first = await flow('first')
+    const second = await flow('second')
+    const [route] = await db
+      .table('inbound_routes')
+      .insert({
+        name: `Changing line ${Date.now()}`,
+        did_pattern: did,
+        priority: 10,
+        target_type: 'ivr',
+        target_id: first,
+        enabled: true,
+        created_at: now(),
+        updated_at: now(),
+      })
+      .returning('id')
+    const routeId = Number(typeof route === 'object' ? route.id : route)
+    const entryNodeOf = async (caller: string) => {
+      const started = Date.now()
+      const result = await placeCall({ sipPort: asterisk.sipPort, did, caller, holdMs: 8_000 })
+      assert.equal(result.successfulCalls, 1, result.output)
+      const call = await waitFor(
+        () => callOf(caller, started),
+        (c) => c?.state === 'ended',
+        5_000
+      )
+      const node = await CallEvent.query()
+        .where('call_id', call!.id)
+        .where('type', 'ivr_node')
+        .orderBy('id')
+        .firstOrFail()
+      return node.data?.nodeId
+    }
+
+    assert.equal(await entryNodeOf('13900000301'), 'first')
+    // An admin edits the flow the route points at (any writer: the database tells the worker).
+    await db
+      .from('ivr_flows')
+      .where('id', first)
+      .update({ entry_node: 'edited', nodes: goodbyeFrom('edited'), version: 2 })
+    assert.equal(await entryNodeOf('13900000302'), 'edited')
+    // ... and then points the route at another flow.
+    await db.from('inbound_routes').where('id', routeId).update({ target_id: second })
+    assert.equal(await entryNodeOf('13900000303'), 'second')
+  })
 })
