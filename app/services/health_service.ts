@@ -127,13 +127,14 @@ class HealthService {
     const parts = [`ARI ${worker.ari}`]
     if (worker.lockless) parts.push('took over without the lock (Redis unreachable)')
     else if (!worker.redis) parts.push('lock not renewed (Redis unreachable)')
+    // Its own row from when it was the standby would otherwise linger as a second worker; gone
+    // before the active row names it, so nobody sees it in both roles at once.
+    await this.forgetTelephonyStandby(worker.instance)
     await this.beat(
       TELEPHONY,
       worker.ari === 'connected' ? 'ok' : 'degraded',
       [worker.instance, ...parts].join(' · ')
     )
-    // Its own row from when it was the standby would otherwise linger as a second worker.
-    await this.forgetTelephonyStandby(worker.instance)
   }
 
   /** Removes the standby row if it is this worker's (a standby shutting down, one taking over). */

@@ -122,6 +122,12 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
       recordingDir: asterisk.recordingDir,
       dispatchEveryMs: 300,
       outboundTrunk: `t-${fixture.beginner.id}`,
+      // What went wrong in the worker shows in the test log, next to the failing test.
+      logger: {
+        info: () => {},
+        warning: (message) => console.log('WARN', message),
+        error: (message) => console.log('ERR', message),
+      },
     })
     app.start()
     ari.events.start()

@@ -170,6 +170,8 @@ class CallRecorder {
 
   /** Writes everything queued so far, after any write already under way. */
   flush(): Promise<void> {
+    if (this.#events.length === 0 && this.#legs.length === 0 && this.#dirtyCalls.size === 0)
+      return this.#writing
     const events = this.#events
     const legs = this.#legs
     this.#legs = []

@@ -448,10 +448,18 @@ export default class StasisApp {
     return this.#locked(session, () => fn(session))
   }
 
-  /** Events of one call (two channels) run one at a time, in arrival order. */
+  /**
+   * Events of one call (two channels) run one at a time, in arrival order. When one has been
+   * handled, what it recorded is written (call records are written behind, see CallRecorder):
+   * whoever then sees its effects (an agent on call, a callback done) finds the call's records.
+   */
   #locked(session: CallSession, fn: () => Promise<void> | void) {
     const run = session.lock
-      .then(() => (this.#stopped ? undefined : fn()))
+      .then(async () => {
+        if (this.#stopped) return
+        await fn()
+        await callRecorder.flush()
+      })
       .catch((error) => {
         this.options.logger?.error(`call ${session.call.uuid}: ${(error as Error).stack ?? error}`)
       })
@@ -712,7 +720,12 @@ export default class StasisApp {
     })
     // A free agent's phone rings first (the records above are written behind); the music
     // follows, so the caller hears it while the agent's phone rings or while waiting.
-    await this.dispatch(queueId, session)
+    try {
+      await this.dispatch(queueId, session)
+    } catch (error) {
+      // Never at the cost of the music and the max-wait timer: the next round offers the call.
+      this.options.logger?.error(`call ${session.call.uuid}: no offer yet: ${error}`)
+    }
     if (session.ended) return
     await this.#startMoh(session, queue.musicOnHold)
     this.#armQueueTimers(session, queue)
@@ -1500,6 +1513,8 @@ export default class StasisApp {
       callbackId: callback.requestId,
     })
     await this.#openRecording(session, session.call.queueId)
+    // Done means reached: whoever sees it finds the call bridged.
+    await callRecorder.flush()
     await db
       .from('callback_requests')
       .where('id', callback.requestId)
