@@ -56,6 +56,24 @@ export async function makeCall(
   })
 }
 
+/** A WAV as Asterisk records it (8 kHz, mono, 16-bit) holding a tone, made by sox. */
+export function toneWav(path: string, seconds: number, hz = 440) {
+  execFileSync('sox', [
+    '-n',
+    '-r',
+    '8000',
+    '-c',
+    '1',
+    '-b',
+    '16',
+    path,
+    'synth',
+    String(seconds),
+    'sine',
+    String(hz),
+  ])
+}
+
 /** A recording of `call` (a tone of `hz` for `seconds`), sealed in the vault; its plaintext too. */
 export async function sealedRecording(
   call: Call,
@@ -65,20 +83,7 @@ export async function sealedRecording(
   dirs.push(dir)
   const fileName = `${randomUUID()}.wav`
   const source = join(dir, fileName)
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    source,
-    'synth',
-    String(options.seconds ?? 2),
-    'sine',
-    String(options.hz ?? 440),
-  ])
+  toneWav(source, options.seconds ?? 2, options.hz ?? 440)
   const plain = await readFile(source)
   const row = await Recording.create({
     callId: call.id,

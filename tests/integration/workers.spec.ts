@@ -1,4 +1,4 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -20,7 +20,7 @@ import RecordingSealQueue from '#services/recording_seal_queue'
 import { RecordingVault, recordingVault } from '#services/recording_vault'
 import { makeUser } from '#tests/helpers/accounts'
 import { placeCall, startTestAsterisk, type TestAsterisk } from '#tests/helpers/asterisk'
-import { makeCall } from '#tests/helpers/sealed_audio'
+import { makeCall, toneWav } from '#tests/helpers/sealed_audio'
 
 /*
 | The two background processes as they run in production: real child processes of `node ace`,
@@ -93,20 +93,7 @@ async function finishedRecording(cleanup: TestContext['cleanup'], bytes: 'set' |
   cleanup(() => rm(dir, { recursive: true, force: true }))
   const fileName = `${randomUUID()}.wav`
   const source = join(dir, fileName)
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    source,
-    'synth',
-    '2',
-    'sine',
-    '440',
-  ])
+  toneWav(source, 2)
   const plain = await readFile(source)
   const call = await makeCall()
   cleanup(() => call.delete())

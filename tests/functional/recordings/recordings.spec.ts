@@ -1,5 +1,4 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { execFileSync } from 'node:child_process'
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -17,6 +16,7 @@ import { recordingVault } from '#services/recording_vault'
 import type { HttpAgent } from '#tests/helpers/http_agent'
 import { makeTeam, makeUser, setMfaRequired } from '#tests/helpers/accounts'
 import { auditEntries, signedIn } from '../telephony_config/support.js'
+import { toneWav } from '#tests/helpers/sealed_audio'
 
 /** Vault files made by a test: its rows roll back, its files are removed here. */
 const sealedFiles: string[] = []
@@ -73,20 +73,7 @@ async function recordedCall(
   })
   const fileName = `${call.uuid}.wav`
   const source = join(dir, fileName)
-  execFileSync('sox', [
-    '-n',
-    '-r',
-    '8000',
-    '-c',
-    '1',
-    '-b',
-    '16',
-    source,
-    'synth',
-    String(options.seconds ?? 3),
-    'sine',
-    '440',
-  ])
+  toneWav(source, options.seconds ?? 3)
   const plain = await readFile(source)
   await Recording.create({
     callId: call.id,
