@@ -180,11 +180,12 @@ test.group(
       assert,
     }) => {
       const { active, standby } = await activeAndStandby(assert)
-      // The standby's first beat may come before it has read who holds the lock.
+      // The standby's first beat may come before it has read who holds the lock; it beats again
+      // when it learns the holder, and every 10 s in any case.
       const beat = await waitFor(
         () => standbyBeat(standby),
         (b) => (b?.detail ?? '').includes(`active: ${active.instance}`),
-        5_000
+        12_000
       )
       assert.include(beat!.detail, `active: ${active.instance}`)
       // What an admin sees on /admin/health: both workers, each with its role.

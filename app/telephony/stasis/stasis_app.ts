@@ -137,6 +137,8 @@ interface CallSession {
   ended: boolean
   /** Why the system hung up the caller, when it did. */
   systemCause: string | null
+  /** Music being started for the caller (not awaited where the caller enters a queue). */
+  mohStarting?: Promise<void>
   /** The caller as a known customer, looked up once (when the call arrives). */
   customer?: Promise<{ id: number; tier: string } | null>
 }
@@ -718,8 +720,12 @@ export default class StasisApp {
       collected,
       keptPlace: keepPlaceAt !== undefined,
     })
+    // The max wait counts from now, whatever follows.
+    this.#armQueueTimers(session, queue)
     // A free agent's phone rings first (the records above are written behind); the music
-    // follows, so the caller hears it while the agent's phone rings or while waiting.
+    // follows, so the caller hears it while the agent's phone rings or while waiting. Not
+    // awaited: a slow answer from Asterisk must not hold up this call's next events; whoever
+    // stops the music waits for it to have started.
     try {
       await this.dispatch(queueId, session)
     } catch (error) {
@@ -727,8 +733,7 @@ export default class StasisApp {
       this.options.logger?.error(`call ${session.call.uuid}: no offer yet: ${error}`)
     }
     if (session.ended) return
-    await this.#startMoh(session, queue.musicOnHold)
-    this.#armQueueTimers(session, queue)
+    session.mohStarting = this.#startMoh(session, queue.musicOnHold)
   }
 
   /** The caller as a known customer (VIP or not), looked up while the menu plays. */
@@ -1206,6 +1211,8 @@ export default class StasisApp {
   }
 
   async #stopMoh(session: CallSession) {
+    await session.mohStarting
+    session.mohStarting = undefined
     await this.ari.client
       .request('DELETE', `/channels/${encodeURIComponent(session.customerChannelId)}/moh`)
       .catch(() => {})
