@@ -4,6 +4,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { HttpContext } from '@adonisjs/core/http'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AuditLog from '#models/audit_log'
+import type { SqliteConnection } from '#services/sqlite_direct'
 
 export const GENESIS_HASH = '0'.repeat(64)
 const CHAIN = 'main'
@@ -101,12 +102,47 @@ class AuditService {
     return run
   }
 
+  /**
+   * On SQLite, inside a `sqliteDirect` transaction: the same append, synchronously, so a process
+   * that writes often (the job worker sealing recordings) holds the write lock for microseconds
+   * instead of across awaits. Returns the new entry's id.
+   */
+  appendDirect(connection: SqliteConnection, input: Omit<AuditEntryInput, 'trx'>): number {
+    let head = connection
+      .prepare('select last_id, last_hash, entries from audit_chain_heads where chain = ?')
+      .all(CHAIN)[0] as unknown as ChainHead | undefined
+    if (!head) {
+      connection
+        .prepare(
+          'insert into audit_chain_heads (chain, last_id, last_hash, entries) values (?, 0, ?, 0)'
+        )
+        .run(CHAIN, GENESIS_HASH)
+      head = { last_id: 0, last_hash: GENESIS_HASH, entries: 0 }
+    }
+    const { row, createdAt } = entryRow(input, head, db.connection().dialect.dateTimeFormat)
+    const columns = Object.keys(row) as Array<keyof typeof row>
+    const inserted = connection
+      .prepare(
+        `insert into audit_logs (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')}) returning id`
+      )
+      .all(...columns.map((c) => row[c]))[0]
+    const id = Number(inserted.id)
+    const hash = hashEntry(hashable(id, row, createdAt))
+    connection.prepare('update audit_logs set hash = ? where id = ?').run(hash, id)
+    connection
+      .prepare(
+        'update audit_chain_heads set last_id = ?, last_hash = ?, entries = ? where chain = ?'
+      )
+      .run(id, hash, Number(head.entries) + 1, CHAIN)
+    return id
+  }
+
   async #append(input: AuditEntryInput): Promise<AuditLog> {
     const write = async (trx: TransactionClientContract) => {
       const headQuery = trx.from('audit_chain_heads').where('chain', CHAIN)
       // SQLite has one writer at a time already; PostgreSQL needs the row lock.
       if (trx.dialect.name === 'postgres') headQuery.forUpdate()
-      let head = await headQuery.first()
+      let head: ChainHead | null = await headQuery.first()
       if (!head) {
         await trx.table('audit_chain_heads').insert({
           chain: CHAIN,
@@ -116,43 +152,10 @@ class AuditService {
         })
         head = { last_id: 0, last_hash: GENESIS_HASH, entries: 0 }
       }
-      // Whole seconds: SQLite's timestamp format has no fraction, and the hash must round-trip.
-      const createdAt = DateTime.utc().startOf('second')
-      const row = {
-        actor_id: input.actor?.id ?? null,
-        actor_label: input.actor?.label ?? null,
-        action: input.action,
-        target_type: input.target?.type ?? null,
-        target_id:
-          input.target?.id === null || input.target?.id === undefined
-            ? null
-            : String(input.target.id),
-        target_label: input.target?.label ?? null,
-        before: redact(input.before),
-        after: redact(input.after),
-        ip_address: input.ipAddress ?? null,
-        user_agent: input.userAgent ?? null,
-        created_at: createdAt.toFormat(trx.dialect.dateTimeFormat),
-        prev_hash: head.last_hash as string,
-        hash: 'pending',
-      }
+      const { row, createdAt } = entryRow(input, head, trx.dialect.dateTimeFormat)
       const [inserted] = await trx.table('audit_logs').insert(row).returning('id')
       const id = Number(typeof inserted === 'object' ? inserted.id : inserted)
-      const hash = hashEntry({
-        id,
-        actorId: row.actor_id,
-        actorLabel: row.actor_label,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        targetLabel: row.target_label,
-        before: row.before,
-        after: row.after,
-        ipAddress: row.ip_address,
-        userAgent: row.user_agent,
-        createdAt: createdAt.toMillis(),
-        prevHash: row.prev_hash,
-      })
+      const hash = hashEntry(hashable(id, row, createdAt))
       await trx.from('audit_logs').where('id', id).update({ hash })
       await trx
         .from('audit_chain_heads')
@@ -164,6 +167,53 @@ class AuditService {
     const id = input.trx ? await write(input.trx) : await db.transaction(write)
     const query = input.trx ? AuditLog.query({ client: input.trx }) : AuditLog.query()
     return query.where('id', id).firstOrFail()
+  }
+}
+
+interface ChainHead {
+  last_id: number
+  last_hash: string
+  entries: number
+}
+
+/** The row to insert (its hash still pending) and the timestamp the hash covers. */
+function entryRow(input: AuditEntryInput, head: ChainHead, dateTimeFormat: string) {
+  // Whole seconds: SQLite's timestamp format has no fraction, and the hash must round-trip.
+  const createdAt = DateTime.utc().startOf('second')
+  const row = {
+    actor_id: input.actor?.id ?? null,
+    actor_label: input.actor?.label ?? null,
+    action: input.action,
+    target_type: input.target?.type ?? null,
+    target_id:
+      input.target?.id === null || input.target?.id === undefined ? null : String(input.target.id),
+    target_label: input.target?.label ?? null,
+    before: redact(input.before),
+    after: redact(input.after),
+    ip_address: input.ipAddress ?? null,
+    user_agent: input.userAgent ?? null,
+    created_at: createdAt.toFormat(dateTimeFormat),
+    prev_hash: head.last_hash,
+    hash: 'pending',
+  }
+  return { row, createdAt }
+}
+
+function hashable(id: number, row: ReturnType<typeof entryRow>['row'], createdAt: DateTime) {
+  return {
+    id,
+    actorId: row.actor_id,
+    actorLabel: row.actor_label,
+    action: row.action,
+    targetType: row.target_type,
+    targetId: row.target_id,
+    targetLabel: row.target_label,
+    before: row.before,
+    after: row.after,
+    ipAddress: row.ip_address,
+    userAgent: row.user_agent,
+    createdAt: createdAt.toMillis(),
+    prevHash: row.prev_hash,
   }
 }
 

@@ -5,6 +5,7 @@ import Recording from '#models/recording'
 import audit from '#services/audit_service'
 import { recordingVault, type RecordingVault } from '#services/recording_vault'
 import { affectedRows } from '#services/db_time'
+import { sqliteDirect, sqliteValue } from '#services/sqlite_direct'
 
 /** MixMonitor closes its file just after the channel goes: wait until it stops changing. */
 async function settled(path: string, quietMs: number, maxWaitMs: number) {
@@ -46,37 +47,52 @@ export default class SealRecording {
     if (!(await settled(source, this.settle.quietMs, this.settle.maxWaitMs))) return null
 
     const sealed = await this.vault.seal(source, recording.id)
-    const updated = await db.transaction(async (trx) => {
-      // Conditional: if another process sealed it meanwhile, theirs stands and ours goes.
-      const rows = await trx
-        .from('recordings')
-        .where('id', recording.id)
-        .where('encrypted', false)
-        .update({
-          storage_path: sealed.fileName,
-          encrypted: true,
-          key_id: sealed.keyId,
-          iv: sealed.iv,
-          auth_tag: sealed.authTag,
-          sha256: sealed.sha256,
-          bytes: sealed.bytes,
-        })
-      if (affectedRows(rows) === 0) return false
-      await audit.record({
-        trx,
-        action: 'recording.encrypted',
-        actor: { id: null, label: 'system' },
-        target: { type: 'recording', id: recording.id, label: null },
-        after: {
-          callId,
-          kind: recording.kind,
-          keyId: sealed.keyId,
-          sha256: sealed.sha256,
-          bytes: sealed.bytes,
-        },
-      })
-      return true
-    })
+    const columns = {
+      storage_path: sealed.fileName,
+      encrypted: true,
+      key_id: sealed.keyId,
+      iv: sealed.iv,
+      auth_tag: sealed.authTag,
+      sha256: sealed.sha256,
+      bytes: sealed.bytes,
+    }
+    const entry = {
+      action: 'recording.encrypted',
+      actor: { id: null, label: 'system' },
+      target: { type: 'recording', id: recording.id, label: null },
+      after: {
+        callId,
+        kind: recording.kind,
+        keyId: sealed.keyId,
+        sha256: sealed.sha256,
+        bytes: sealed.bytes,
+      },
+    }
+    // Conditional: if another process sealed it meanwhile, theirs stands and ours goes. On SQLite
+    // the row and its audit entry are written in one synchronous transaction: this runs in the
+    // job worker beside a telephony worker that must never wait on a lock held across awaits.
+    const names = Object.keys(columns) as Array<keyof typeof columns>
+    const updated =
+      (await sqliteDirect((connection) => {
+        const result = connection
+          .prepare(
+            `update recordings set ${names.map((c) => `${c} = ?`).join(', ')} where id = ? and encrypted = 0`
+          )
+          .run(...names.map((c) => sqliteValue(columns[c])), recording.id)
+        if (result.changes === 0) return false
+        audit.appendDirect(connection, entry)
+        return true
+      })) ??
+      (await db.transaction(async (trx) => {
+        const rows = await trx
+          .from('recordings')
+          .where('id', recording.id)
+          .where('encrypted', false)
+          .update(columns)
+        if (affectedRows(rows) === 0) return false
+        await audit.record({ trx, ...entry })
+        return true
+      }))
     if (!updated) {
       await this.vault.remove(sealed.fileName)
       return Recording.find(recording.id)

@@ -1,3 +1,4 @@
+import { verifyAuditChain } from '#services/audit_verifier'
 import { createHash, randomUUID } from 'node:crypto'
 import { mkdtemp, open, readFile, rm, stat } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -160,6 +161,8 @@ test.group('Call recordings', (group) => {
       assert.equal(ciphertext.indexOf(plain.subarray(at, at + 32)), -1, `audio at ${at}`)
     }
     assert.lengthOf(await auditEntries('recording.encrypted', recording.id), 1)
+    // Its audit entry (written in the sealing's own transaction) keeps the hash chain intact.
+    assert.isTrue((await verifyAuditChain()).ok)
 
     // Sealing again is a no-op.
     const again = await new SealRecording().handle(call.id, dir)

@@ -1,0 +1,64 @@
+import { test } from '@japa/runner'
+import Database from 'better-sqlite3'
+import db from '@adonisjs/lucid/services/db'
+import { sqliteDirect } from '#services/sqlite_direct'
+
+/**
+ * The telephony worker's direct writes on SQLite: another process holding the write lock (the job
+ * worker sealing a recording, the web server saving a form) must not freeze the worker's event
+ * loop, where every other call is answered and routed, and the write must still happen.
+ */
+test.group('Direct SQLite writes', () => {
+  test('a write waits for another connection’s lock without holding up the event loop', async ({
+    assert,
+  }) => {
+    if (db.connection().dialect.name !== 'better-sqlite3') {
+      // PostgreSQL: the callers write through the query builder instead.
+      assert.isUndefined(await sqliteDirect(() => true))
+      return
+    }
+    const node = db.getRawConnection(db.primaryConnectionName)!
+    const filename = (node.config.connection as { filename: string }).filename
+    const other = new Database(filename)
+    other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
+    try {
+      // Another process's transaction, holding the write lock for 150 ms.
+      other.exec('begin immediate')
+      other.prepare('insert into direct_write_probe (note) values (?)').run('theirs')
+      let ticks = 0
+      const ticker = setInterval(() => ticks++, 5)
+      let released = false
+      const release = setTimeout(() => {
+        other.exec('commit')
+        released = true
+      }, 150)
+      let ticksWhenWritten = -1
+      try {
+        const result = await sqliteDirect((connection) => {
+          const row = connection
+            .prepare('insert into direct_write_probe (note) values (?)')
+            .run('ours')
+          ticksWhenWritten = ticks
+          return row.changes
+        })
+        assert.equal(result, 1)
+      } finally {
+        clearInterval(ticker)
+        clearTimeout(release)
+      }
+      // SQLite's own busy handler would have slept in this thread: no timer, no release, and
+      // SQLITE_BUSY after 5 s. Here timers kept firing and the write went in after the release.
+      assert.isTrue(released)
+      assert.isAtLeast(ticksWhenWritten, 10)
+      const notes = other
+        .prepare('select note from direct_write_probe order by id')
+        .all()
+        .map((r) => (r as { note: string }).note)
+      assert.deepEqual(notes, ['theirs', 'ours'])
+    } finally {
+      if (other.inTransaction) other.exec('rollback')
+      other.exec('drop table if exists direct_write_probe')
+      other.close()
+    }
+  })
+})
