@@ -61,6 +61,7 @@ export default class TelephonyWork extends BaseCommand {
     // Finished recordings are sealed by the job worker: encrypting here would hold up the event
     // loop that routes the other calls. One queue for every term this worker is active.
     const sealQueue = new RecordingSealQueue()
+    sealQueue.warm()
     const worker = new TelephonyWorker({
       ari,
       lock,

@@ -59,10 +59,19 @@ export default class RecordingSealQueue {
     client?.disconnect()
   }
 
+  /**
+   * Loads BullMQ now rather than at the first recording: loading it holds the event loop for
+   * over 100 ms, which at the first hang-up under load held up every other call's answer and
+   * ring (136 ms late events measured). Redis is still connected to only when needed.
+   */
+  warm() {
+    import('bullmq').catch(() => {})
+  }
+
   #open() {
     this.#queue ??= (async () => {
-      // Imported at the first recording, not with this file: ace imports every command file and
-      // BullMQ costs a process about 8 MB, so a worker that records nothing never pays for it.
+      // Imported here, not with this file: ace imports every command file and BullMQ costs a
+      // process about 8 MB, so only a process that hands recordings over pays for it.
       const { Queue } = await import('bullmq')
       const queue = new Queue(QUEUES.recordings, { connection: producerConnection })
       // ioredis reports every failed reconnect; a failed hand-off is logged by its caller, once.
