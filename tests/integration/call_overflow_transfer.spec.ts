@@ -338,10 +338,22 @@ test.group('Calls | overflow, voicemail, callback, transfer (real Asterisk, SIPp
       timeoutMs: 30_000,
     })
     assert.equal(first.successfulCalls, 1, first.output)
-    const request = await CallbackRequest.query()
+    const found = await CallbackRequest.query()
       .where('number', '13700137007')
       .where('queue_id', queueId)
-      .firstOrFail()
+      .first()
+    if (!found) {
+      // What the worker recorded for that call, to tell where it went instead.
+      const call = await callOf('13700137007', started)
+      const events = call ? (await typesOf(call.id)).events : []
+      console.log(
+        'ERR no callback request; the call:',
+        call ? `${call.state} queue ${call.queueId} (this test's: ${queueId})` : 'none',
+        events.map((e) => `${e.at} ${e.type} ${JSON.stringify(e.data)}`)
+      )
+    }
+    assert.exists(found, 'the caller got a callback request')
+    const request = found!
     assert.equal(request.status, 'pending')
 
     // A second caller arrives later and waits (no max wait now: the change applies at once).

@@ -8,6 +8,7 @@ import type { IvrAction, IvrState } from '#telephony/ivr/interpreter'
 import { isOpen } from '#telephony/hours/calendar'
 import { matchCallsToAgents } from '#telephony/acd/matching'
 import { checkOverflow, overflowDueAt } from '#telephony/acd/overflow'
+import { setTimeoutAt } from '#telephony/acd/due_timer'
 import {
   countStaffedAgents,
   estimateWait,
@@ -1234,7 +1235,8 @@ export default class StasisApp {
     }
     const due = overflowDueAt({ enteredAt: stay.since }, config)
     if (due !== null) {
-      const timer = setTimeout(
+      setTimeoutAt(
+        due,
         () =>
           void this.#locked(session, async () => {
             if (session.queue !== stay || session.ended) return
@@ -1243,9 +1245,8 @@ export default class StasisApp {
             if (session.offer) stay.overflowDue = true
             else await this.#overflow(session)
           }),
-        Math.max(0, due - Date.now())
+        (timer) => session.queueTimers.push(timer)
       )
-      session.queueTimers.push(timer)
     }
     if (queue.announceEverySeconds > 0) {
       const every = queue.announceEverySeconds * 1000
