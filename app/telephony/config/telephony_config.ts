@@ -37,6 +37,12 @@ export interface LoadedFlow {
  */
 export default class TelephonyConfig {
   #version: number | null = null
+  /**
+   * Bumped at every drop. A load that was already reading when the cache was dropped (a call's
+   * routes, a queue for the periodic dispatch) holds what the tables said before the change: it
+   * is returned to its caller but not kept, or the change would be missed until the next one.
+   */
+  #generation = 0
   #routes: InboundRoute[] | null = null
   #flows = new Map<number, LoadedFlow>()
   #queues = new Map<number, Queue | null>()
@@ -49,6 +55,7 @@ export default class TelephonyConfig {
     const version = Number(row?.version ?? 0)
     if (version === this.#version) return
     this.#version = version
+    this.#generation++
     this.#routes = null
     this.#flows.clear()
     this.#queues.clear()
@@ -58,26 +65,36 @@ export default class TelephonyConfig {
 
   /** Enabled inbound routes, highest priority first. */
   async routes(): Promise<InboundRoute[]> {
-    this.#routes ??= await InboundRoute.query()
+    if (this.#routes) return this.#routes
+    const generation = this.#generation
+    const routes = await InboundRoute.query()
       .where('enabled', true)
       .orderBy('priority', 'desc')
       .orderBy('id')
-    return this.#routes
+    if (generation === this.#generation) this.#routes = routes
+    return routes
   }
 
   async queue(id: number): Promise<Queue | null> {
-    if (!this.#queues.has(id)) this.#queues.set(id, await Queue.find(id))
-    return this.#queues.get(id) ?? null
+    if (this.#queues.has(id)) return this.#queues.get(id) ?? null
+    const generation = this.#generation
+    const queue = await Queue.find(id)
+    if (generation === this.#generation) this.#queues.set(id, queue)
+    return queue
   }
 
   async calendar(id: number): Promise<Calendar | null> {
-    if (!this.#calendars.has(id)) this.#calendars.set(id, await Calendar.find(id))
-    return this.#calendars.get(id) ?? null
+    if (this.#calendars.has(id)) return this.#calendars.get(id) ?? null
+    const generation = this.#generation
+    const calendar = await Calendar.find(id)
+    if (generation === this.#generation) this.#calendars.set(id, calendar)
+    return calendar
   }
 
   async flow(id: number): Promise<LoadedFlow> {
     const cached = this.#flows.get(id)
     if (cached) return cached
+    const generation = this.#generation
     const flow = await IvrFlowModel.findOrFail(id)
     // A prompt row is either an upload (converted into Asterisk's recording directory) or the
     // name of one of Asterisk's own sounds; the flow refers to both by id.
@@ -93,7 +110,7 @@ export default class TelephonyConfig {
         ])
       ),
     }
-    this.#flows.set(id, loaded)
+    if (generation === this.#generation) this.#flows.set(id, loaded)
     return loaded
   }
 
@@ -101,6 +118,7 @@ export default class TelephonyConfig {
   async members(queue: Queue): Promise<QueueMembers> {
     const cached = this.#members.get(queue.id)
     if (cached) return cached
+    const generation = this.#generation
     const rows = await db
       .from('queue_agents')
       .join('agent_devices', 'agent_devices.user_id', 'queue_agents.user_id')
@@ -133,7 +151,7 @@ export default class TelephonyConfig {
       })),
       requiredSkill: required?.name ?? null,
     }
-    this.#members.set(queue.id, loaded)
+    if (generation === this.#generation) this.#members.set(queue.id, loaded)
     return loaded
   }
 }
