@@ -127,7 +127,7 @@ class AuditService {
       )
       .all(...columns.map((c) => row[c]))[0]
     const id = Number(inserted.id)
-    const hash = hashEntry(hashable(id, row, createdAt))
+    const hash = hashOfRow(id, row, createdAt.toMillis())
     connection.prepare('update audit_logs set hash = ? where id = ?').run(hash, id)
     connection
       .prepare(
@@ -155,7 +155,7 @@ class AuditService {
       const { row, createdAt } = entryRow(input, head, trx.dialect.dateTimeFormat)
       const [inserted] = await trx.table('audit_logs').insert(row).returning('id')
       const id = Number(typeof inserted === 'object' ? inserted.id : inserted)
-      const hash = hashEntry(hashable(id, row, createdAt))
+      const hash = hashOfRow(id, row, createdAt.toMillis())
       await trx.from('audit_logs').where('id', id).update({ hash })
       await trx
         .from('audit_chain_heads')
@@ -199,8 +199,24 @@ function entryRow(input: AuditEntryInput, head: ChainHead, dateTimeFormat: strin
   return { row, createdAt }
 }
 
-function hashable(id: number, row: ReturnType<typeof entryRow>['row'], createdAt: DateTime) {
-  return {
+/** The columns of an `audit_logs` row that its hash covers, as stored. */
+export interface AuditRowColumns {
+  actor_id: number | null
+  actor_label: string | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  target_label: string | null
+  before: string | null
+  after: string | null
+  ip_address: string | null
+  user_agent: string | null
+  prev_hash: string
+}
+
+/** A row's hash: the one mapping from its columns to the entry, for writing and verifying. */
+export function hashOfRow(id: number, row: AuditRowColumns, createdAtMs: number): string {
+  return hashEntry({
     id,
     actorId: row.actor_id,
     actorLabel: row.actor_label,
@@ -212,9 +228,9 @@ function hashable(id: number, row: ReturnType<typeof entryRow>['row'], createdAt
     after: row.after,
     ipAddress: row.ip_address,
     userAgent: row.user_agent,
-    createdAt: createdAt.toMillis(),
+    createdAt: createdAtMs,
     prevHash: row.prev_hash,
-  }
+  })
 }
 
 const audit = new AuditService()

@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
-import { GENESIS_HASH, hashEntry } from '#services/audit_service'
+import { GENESIS_HASH, hashOfRow } from '#services/audit_service'
 
 export interface VerifyResult {
   ok: boolean
@@ -35,21 +35,11 @@ export async function verifyAuditChain(batchSize = 2000): Promise<VerifyResult> 
       if (row.prev_hash !== prevHash) {
         return { ok: false, checked, brokenAt: { id, reason: 'link_broken' } }
       }
-      const expected = hashEntry({
+      const expected = hashOfRow(
         id,
-        actorId: row.actor_id === null ? null : Number(row.actor_id),
-        actorLabel: row.actor_label,
-        action: row.action,
-        targetType: row.target_type,
-        targetId: row.target_id,
-        targetLabel: row.target_label,
-        before: row.before,
-        after: row.after,
-        ipAddress: row.ip_address,
-        userAgent: row.user_agent,
-        createdAt: timestampToMillis(row.created_at),
-        prevHash: row.prev_hash,
-      })
+        { ...row, actor_id: row.actor_id === null ? null : Number(row.actor_id) },
+        timestampToMillis(row.created_at)
+      )
       if (expected !== row.hash) {
         return { ok: false, checked, brokenAt: { id, reason: 'edited' } }
       }
