@@ -95,8 +95,13 @@ class AuditService {
   }
 
   async record(input: AuditEntryInput): Promise<AuditLog> {
-    // Serialise appends from this process; the row lock serialises across processes (PostgreSQL)
-    // and SQLite's single writer does the same there.
+    // An entry in the caller's transaction never queues: that transaction may already hold the
+    // chain head (an earlier entry of the same change) that a queued append is waiting for, and
+    // waiting behind it would wait forever. Its own lock serialises it: the head row lock on
+    // PostgreSQL, the only connection (knex's SQLite pool has one) on SQLite.
+    if (input.trx) return this.#append(input)
+    // Serialise this process's own appends; the row lock serialises across processes
+    // (PostgreSQL) and SQLite's single writer does the same there.
     const run = this.#queue.then(() => this.#append(input))
     this.#queue = run.catch(() => {})
     return run
@@ -139,18 +144,23 @@ class AuditService {
 
   async #append(input: AuditEntryInput): Promise<AuditLog> {
     const write = async (trx: TransactionClientContract) => {
-      const headQuery = trx.from('audit_chain_heads').where('chain', CHAIN)
-      // SQLite has one writer at a time already; PostgreSQL needs the row lock.
-      if (trx.dialect.name === 'postgres') headQuery.forUpdate()
-      let head: ChainHead | null = await headQuery.first()
+      const readHead = async (): Promise<ChainHead | null> => {
+        const headQuery = trx.from('audit_chain_heads').where('chain', CHAIN)
+        // SQLite has one writer at a time already; PostgreSQL needs the row lock.
+        if (trx.dialect.name === 'postgres') headQuery.forUpdate()
+        return headQuery.first()
+      }
+      let head = await readHead()
       if (!head) {
-        await trx.table('audit_chain_heads').insert({
-          chain: CHAIN,
-          last_id: 0,
-          last_hash: GENESIS_HASH,
-          entries: 0,
-        })
-        head = { last_id: 0, last_hash: GENESIS_HASH, entries: 0 }
+        // The very first entries: two writers may both find no head. The second one's insert
+        // waits for the first's to commit and then does nothing; both then read (and lock) it.
+        await trx
+          .table('audit_chain_heads')
+          .insert({ chain: CHAIN, last_id: 0, last_hash: GENESIS_HASH, entries: 0 })
+          .onConflict('chain')
+          .ignore()
+        head = await readHead()
+        if (!head) throw new Error('audit chain head missing after insert')
       }
       const { row, createdAt } = entryRow(input, head, trx.dialect.dateTimeFormat)
       const [inserted] = await trx.table('audit_logs').insert(row).returning('id')

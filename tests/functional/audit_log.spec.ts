@@ -1,7 +1,9 @@
 import { test } from '@japa/runner'
 import testUtils from '@adonisjs/core/services/test_utils'
 import db from '@adonisjs/lucid/services/db'
+import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import audit from '#services/audit_service'
+import type AuditLog from '#models/audit_log'
 import { verifyAuditChain } from '#services/audit_verifier'
 import { HttpAgent } from '#tests/helpers/http_agent'
 import { makeUser, PASSWORD, setMfaRequired } from '#tests/helpers/accounts'
@@ -90,5 +92,47 @@ test.group('Audit log', (group) => {
     assert.include(lines[0], 'actor')
     const exported = await db.from('audit_logs').where('action', 'audit.exported').first()
     assert.isNotNull(exported, 'the export itself is audited')
+  })
+})
+
+/*
+| Real separate transactions (no global test transaction): a change that writes two entries in
+| its own transaction while another writer of the same process waits for the chain head.
+*/
+test.group('Audit log: concurrent writers', () => {
+  test('a change writing two entries is not stuck behind a writer that waits for that change', async ({
+    assert,
+  }) => {
+    const entry = (action: string, trx?: TransactionClientContract) => ({
+      action,
+      actor: { id: null, label: 'tester' },
+      target: { type: 'thing', id: 1, label: 'thing' },
+      trx,
+    })
+    let other: Promise<AuditLog> | undefined
+    const change = db.transaction(async (trx) => {
+      await audit.record(entry('test.change.first', trx))
+      // Another request of this process appends meanwhile: it waits for the change to commit.
+      other = audit.record(entry('test.other'))
+      await new Promise((resolve) => setTimeout(resolve, 100))
+      await audit.record(entry('test.change.second', trx))
+    })
+    const outcome = await Promise.race([
+      change.then(() => 'committed'),
+      new Promise((resolve) => setTimeout(() => resolve('stuck'), 10_000)),
+    ])
+    assert.equal(outcome, 'committed', 'the change never committed: its second entry waited')
+    const otherEntry = await other!
+    const rows = await db
+      .from('audit_logs')
+      .whereIn('action', ['test.change.first', 'test.change.second', 'test.other'])
+      .orderBy('id')
+      .select('id', 'action')
+    assert.deepEqual(
+      rows.slice(-3).map((r) => r.action),
+      ['test.change.first', 'test.change.second', 'test.other']
+    )
+    assert.equal(Number(rows.at(-1)!.id), otherEntry.id)
+    assert.isTrue((await verifyAuditChain()).ok)
   })
 })
