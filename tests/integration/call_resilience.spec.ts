@@ -180,7 +180,12 @@ test.group('Calls | restarts mid-call', (group) => {
     const ended = await waitFor(findCall, (c) => c?.state === 'ended', 15_000)
     assert.equal(ended?.state, 'ended')
     assert.equal(ended?.endCause, 'ended_during_restart')
-    const state = await AgentState.findOrFail(fixture.salesAgent.id)
+    // The agent is freed just after the call's record is ended (the same reconcile step).
+    const state = await waitFor(
+      () => AgentState.findOrFail(fixture.salesAgent.id),
+      (s) => s.state === 'available',
+      5_000
+    )
     assert.equal(state.state, 'available', 'the agent is not left "on call"')
     phone.kill()
     await calling

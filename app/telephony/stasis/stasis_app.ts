@@ -228,7 +228,7 @@ export default class StasisApp {
     )
     events.on('connected', () => void this.#onConnected())
     this.#dispatchTimer = setInterval(
-      () => void this.dispatchAll(),
+      () => this.#background('dispatch round', this.dispatchAll()),
       this.options.dispatchEveryMs ?? 1000
     )
     this.#commandsTimer = setInterval(
@@ -456,6 +456,11 @@ export default class StasisApp {
    * handled, what it recorded is written (call records are written behind, see CallRecorder):
    * whoever then sees its effects (an agent on call, a callback done) finds the call's records.
    */
+  /** Work nobody awaits (timers, follow-ups): a failure is logged, never an unhandled rejection. */
+  #background(what: string, work: Promise<unknown>) {
+    work.catch((error) => this.options.logger?.error(`${what}: ${(error as Error).stack ?? error}`))
+  }
+
   #locked(session: CallSession, fn: () => Promise<void> | void) {
     const run = session.lock
       .then(async () => {
@@ -770,9 +775,8 @@ export default class StasisApp {
    * locks, and then are not awaited (two calls dispatching for each other would wait forever).
    */
   async dispatch(queueId: number, holder?: CallSession) {
-    const waiting = [...this.#sessions.values()].filter(
-      (s) => s.queue?.queueId === queueId && !s.offer && !s.ended
-    )
+    const isWaiting = (s: CallSession) => s.queue?.queueId === queueId && !s.offer && !s.ended
+    if (!this.options.outboundTrunk && ![...this.#sessions.values()].some(isWaiting)) return
     // Callback requests wait with the callers, in the place the caller had (their entry time).
     const callbacks = this.options.outboundTrunk
       ? await CallbackRequest.query()
@@ -787,19 +791,25 @@ export default class StasisApp {
           .orderBy('entered_at')
           .limit(50)
       : []
-    if (waiting.length === 0 && callbacks.length === 0) return
+    if (callbacks.length === 0 && ![...this.#sessions.values()].some(isWaiting)) return
     const queue = await this.#config.queue(queueId)
     if (!queue) return
     const candidates = await this.#candidates(queue)
     const requiredSkill = candidates.requiredSkill
-    const calls: QueuedCall[] = waiting.map((s) => ({
-      callId: s.call.uuid,
-      enteredAt: s.queue!.enteredAt,
-      priority: s.queue!.priority,
-      requiredSkill,
-      minSkillLevel: requiredSkill ? queue.requiredSkillLevel : null,
-      excludedAgentIds: s.queue!.excluded.map(String),
-    }))
+    // Who waits is read after the reads above: meanwhile a caller may have hung up, been offered
+    // by another round or gone to voicemail.
+    const calls: QueuedCall[] = []
+    for (const s of this.#sessions.values()) {
+      if (!isWaiting(s) || !s.queue) continue
+      calls.push({
+        callId: s.call.uuid,
+        enteredAt: s.queue.enteredAt,
+        priority: s.queue.priority,
+        requiredSkill,
+        minSkillLevel: requiredSkill ? queue.requiredSkillLevel : null,
+        excludedAgentIds: s.queue.excluded.map(String),
+      })
+    }
     for (const request of callbacks)
       calls.push({
         callId: `callback:${request.id}`,
@@ -952,7 +962,10 @@ export default class StasisApp {
       session.queue.excluded.push(offer.agentId)
       await callRecorder.state(session.call, 'queue', { agentId: null })
       if (session.queue.overflowDue) return this.#overflow(session)
-      void this.dispatch(session.queue.queueId)
+      this.#background(
+        `dispatch of queue ${session.queue.queueId}`,
+        this.dispatch(session.queue.queueId)
+      )
     }
   }
 
@@ -1092,7 +1105,8 @@ export default class StasisApp {
       await this.ari.client.destroyBridge(session.bridgeId).catch(() => {})
       session.bridgeId = null
       await this.#finishRecording(session, session.recordingName)
-      if (session.offer?.answered) void this.#wrapUp(session.offer.agentId, session.call.queueId)
+      if (session.offer?.answered)
+        this.#background('wrap-up', this.#wrapUp(session.offer.agentId, session.call.queueId))
     }
     const side = customerLeft ? 'customer' : session.external ? 'external' : 'agent'
     await callRecorder.end(
@@ -1580,7 +1594,7 @@ export default class StasisApp {
         const path = `${this.options.recordingDir}/${session.recordingName}`
         setTimeout(() => void rm(path, { force: true }), 1500)
       }
-      void this.#wrapUp(offer.agentId, session.call.queueId)
+      this.#background('wrap-up', this.#wrapUp(offer.agentId, session.call.queueId))
     }
     await callRecorder.end(session.call, `system:callback_${cause}`)
     this.#forget(session)
@@ -1864,7 +1878,7 @@ export default class StasisApp {
     await this.ari.client.hangup(offer.channelId).catch(() => {})
     await this.ari.client.destroyBridge(bridgeId).catch(() => {})
     await this.#finishRecording(session, session.recordingName)
-    void this.#wrapUp(offer.agentId, session.call.queueId)
+    this.#background('wrap-up', this.#wrapUp(offer.agentId, session.call.queueId))
     if (target.type === 'queue') {
       // Transferred callers are not sent to the back: their place is their arrival at the branch.
       await this.#enterQueue(session, target.queueId!, {}, session.call.startedAt.toMillis())

@@ -263,7 +263,10 @@ export default class TelephonyWorker extends EventEmitter<{ change: [] }> {
     const ari = this.#createAri(this.options.ari)
     // Rule 4: Asterisk gave our app to a newer WebSocket.
     ari.events.onEvent('ApplicationReplaced', () => {
-      void this.#serial(() => this.#stepDown('another worker subscribed to the Stasis app'))
+      // Not awaited: stepping down drains the event queues this handler runs in.
+      this.#serial(() => this.#stepDown('another worker subscribed to the Stasis app')).catch(
+        (error) => this.options.logger?.error(`step-down: ${(error as Error).message}`)
+      )
     })
     ari.events.on('stateChange', () => this.emit('change'))
     const calls = this.options.startCalls(ari)
