@@ -58,6 +58,11 @@ export default class BenchCalls extends BaseCommand {
   })
   declare workerFlags?: string
 
+  @flags.number({
+    description: 'Niceness of the telephony worker (default -5, as ringdesk-telephony.service)',
+  })
+  declare workerNice?: number
+
   async run() {
     if (this.concurrent < 1 || this.concurrent > MAX_CONCURRENT) {
       this.logger.error(`--concurrent must be 1-${MAX_CONCURRENT}`)
@@ -132,6 +137,7 @@ export default class BenchCalls extends BaseCommand {
         redis: { port: REDIS_PORT },
         profileWorker: this.profileWorker ?? false,
         workerNodeFlags: this.workerFlags?.split(/\s+/).filter(Boolean) ?? [],
+        workerNice: this.workerNice ?? -5,
         log: (message) => this.logger.info(message),
       }
       if (this.only !== 'baseline') ours = await runRingdesk(ctx)

@@ -45,6 +45,8 @@ export interface BenchContext {
   profileWorker: boolean
   /** Extra Node/V8 flags for the worker, to try a tuning (e.g. --max-semi-space-size=8). */
   workerNodeFlags: string[]
+  /** The unit's Nice=-5 unless --worker-nice says otherwise. */
+  workerNice: number
   log: (message: string) => void
 }
 
@@ -155,7 +157,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
     'nice',
     [
       '-n',
-      '-5',
+      String(ctx.workerNice),
       process.execPath,
       ...profile,
       '--max-semi-space-size=8',
