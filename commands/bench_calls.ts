@@ -54,7 +54,7 @@ export default class BenchCalls extends BaseCommand {
 
   @flags.string({
     description:
-      "Extra Node flags for the worker, after its --max-semi-space-size=8 (e.g. '--max-semi-space-size=16')",
+      "Extra Node flags for the worker, after its --max-semi-space-size=32 (e.g. '--max-semi-space-size=16')",
   })
   declare workerFlags?: string
 

@@ -43,7 +43,7 @@ export interface BenchContext {
   redis: { port: number }
   /** Write a V8 CPU profile of the worker into workDir/profile (Chrome DevTools, speedscope). */
   profileWorker: boolean
-  /** Extra Node/V8 flags for the worker, to try a tuning (e.g. --max-semi-space-size=8). */
+  /** Extra Node/V8 flags for the worker, to try a tuning (e.g. --max-semi-space-size=16). */
   workerNodeFlags: string[]
   /** The unit's Nice=-5 unless --worker-nice says otherwise. */
   workerNice: number
@@ -160,7 +160,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
       String(ctx.workerNice),
       process.execPath,
       ...profile,
-      '--max-semi-space-size=8',
+      '--max-semi-space-size=32',
       // After ours: a later V8 flag wins, so --worker-flags can try another size.
       ...ctx.workerNodeFlags,
       '--enable-source-maps',
