@@ -59,7 +59,7 @@ export default class BenchCalls extends BaseCommand {
   declare workerFlags?: string
 
   @flags.number({
-    description: 'Niceness of the telephony worker (default -5, as ringdesk-telephony.service)',
+    description: 'Niceness of the telephony worker (default -10, as ringdesk-telephony.service)',
   })
   declare workerNice?: number
 
@@ -137,7 +137,7 @@ export default class BenchCalls extends BaseCommand {
         redis: { port: REDIS_PORT },
         profileWorker: this.profileWorker ?? false,
         workerNodeFlags: this.workerFlags?.split(/\s+/).filter(Boolean) ?? [],
-        workerNice: this.workerNice ?? -5,
+        workerNice: this.workerNice ?? -10,
         log: (message) => this.logger.info(message),
       }
       if (this.only !== 'baseline') ours = await runRingdesk(ctx)

@@ -45,7 +45,7 @@ export interface BenchContext {
   profileWorker: boolean
   /** Extra Node/V8 flags for the worker, to try a tuning (e.g. --max-semi-space-size=16). */
   workerNodeFlags: string[]
-  /** The unit's Nice=-5 unless --worker-nice says otherwise. */
+  /** The unit's Nice=-10 unless --worker-nice says otherwise. */
   workerNice: number
   log: (message: string) => void
 }
@@ -152,7 +152,7 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
     REDIS_HOST: '127.0.0.1',
     REDIS_PORT: String(ctx.redis.port),
   }
-  // Nice=-5 as in the unit; nice execs node, so the pid measured is the worker's.
+  // Nice=-10 as in the unit; nice execs node, so the pid measured is the worker's.
   const worker = ctx.group.spawn(
     'nice',
     [
