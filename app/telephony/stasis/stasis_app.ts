@@ -451,16 +451,16 @@ export default class StasisApp {
     return this.#locked(session, () => fn(session))
   }
 
-  /**
-   * Events of one call (two channels) run one at a time, in arrival order. When one has been
-   * handled, what it recorded is written (call records are written behind, see CallRecorder):
-   * whoever then sees its effects (an agent on call, a callback done) finds the call's records.
-   */
   /** Work nobody awaits (timers, follow-ups): a failure is logged, never an unhandled rejection. */
   #background(what: string, work: Promise<unknown>) {
     work.catch((error) => this.options.logger?.error(`${what}: ${(error as Error).stack ?? error}`))
   }
 
+  /**
+   * Events of one call (two channels) run one at a time, in arrival order. When one has been
+   * handled, what it recorded is written (call records are written behind, see CallRecorder):
+   * whoever then sees its effects (an agent on call, a callback done) finds the call's records.
+   */
   #locked(session: CallSession, fn: () => Promise<void> | void) {
     const run = session.lock
       .then(async () => {
@@ -776,7 +776,6 @@ export default class StasisApp {
    */
   async dispatch(queueId: number, holder?: CallSession) {
     const isWaiting = (s: CallSession) => s.queue?.queueId === queueId && !s.offer && !s.ended
-    if (!this.options.outboundTrunk && ![...this.#sessions.values()].some(isWaiting)) return
     // Callback requests wait with the callers, in the place the caller had (their entry time).
     const callbacks = this.options.outboundTrunk
       ? await CallbackRequest.query()
