@@ -497,8 +497,9 @@ export default class StasisApp {
   // --- inbound: route and IVR --------------------------------------------------------------------
 
   async #onInbound(channel: AriChannel, did: string) {
-    // The caller is answered while their record is written, not after.
-    const answered = this.ari.client.answer(channel.id)
+    // The dial plan answers before handing the call over ([from-trunk]); a channel that arrives
+    // unanswered (another context, an older dial plan) is answered while its record is written.
+    const answered = channel.state === 'Up' ? Promise.resolve() : this.ari.client.answer(channel.id)
     answered.catch(() => {})
     const configRead = this.#config.refresh()
     configRead.catch(() => {})

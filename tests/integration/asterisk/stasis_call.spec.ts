@@ -60,6 +60,30 @@ test.group('Asterisk | Stasis calls', (group) => {
     return () => asterisk.stop()
   })
 
+  // First in the group: no test has connected the app yet, as when no telephony worker runs.
+  test('with no telephony worker connected, the dial plan answers, apologises and hangs up', async ({
+    assert,
+  }) => {
+    const placedAt = Date.now()
+    // The caller would stay 30 s; the dial plan's apology (about 4 s) must end the call before.
+    const sipp = await placeCall({
+      sipPort: asterisk.sipPort,
+      did: '1000',
+      caller: CALLER,
+      holdMs: 30_000,
+    })
+    const elapsed = Date.now() - placedAt
+
+    assert.equal(sipp.exitCode, 0, `SIPp failed:\n${sipp.errors}\n${sipp.output}`)
+    assert.equal(sipp.successfulCalls, 1)
+    // Answered by the dial plan itself, without waiting for any app.
+    assert.isBelow(sipp.setupTimesMs[0], 1_000)
+    // Hung up by Asterisk after "all circuits are busy now, please try your call later", not
+    // at once (nothing heard) and not by the caller after 30 s of silence.
+    assert.isAbove(elapsed, 3_000)
+    assert.isBelow(elapsed, 15_000)
+  }).timeout(60_000)
+
   test('an inbound trunk call reaches our app with its DID and caller, and ends when we hang up', async ({
     assert,
   }) => {
