@@ -10,6 +10,7 @@ import type { RunResult } from '#bench/calls/report'
 import type { BenchContext } from '#bench/calls/runs'
 
 const MAX_CONCURRENT = 200
+const RUNS = ['ringdesk', 'floor', 'baseline']
 const REDIS_PORT = 6488
 
 /**
@@ -46,7 +47,11 @@ export default class BenchCalls extends BaseCommand {
   @flags.number({ description: 'SIPp processes answering for the agents', default: 2 })
   declare phones: number
 
-  @flags.string({ description: 'Which runs: both, ringdesk or baseline', default: 'both' })
+  @flags.string({
+    description:
+      'Which runs, comma-separated: ringdesk, floor (the least an ARI app costs), baseline; or all',
+    default: 'all',
+  })
   declare only: string
 
   @flags.boolean({ description: 'CPU profile of the worker into storage/bench-calls/profile' })
@@ -69,8 +74,9 @@ export default class BenchCalls extends BaseCommand {
       this.exitCode = 1
       return
     }
-    if (!['both', 'ringdesk', 'baseline'].includes(this.only)) {
-      this.logger.error('--only must be both, ringdesk or baseline')
+    const runs = new Set(this.only === 'all' ? RUNS : this.only.split(',').map((run) => run.trim()))
+    if (runs.size === 0 || [...runs].some((run) => !RUNS.includes(run))) {
+      this.logger.error(`--only must be all or a comma-separated list of ${RUNS.join(', ')}`)
       this.exitCode = 1
       return
     }
@@ -94,8 +100,8 @@ export default class BenchCalls extends BaseCommand {
     // Imported here: ace imports every command file, the telephony worker included.
     const { default: BenchAsterisk } = await import('#bench/calls/asterisk')
     const { ProcessGroup } = await import('#bench/calls/processes')
-    const { table, targetsOf } = await import('#bench/calls/report')
-    const { phonePorts, runBaseline, runRingdesk } = await import('#bench/calls/runs')
+    const { floorComparison, table, targetsOf } = await import('#bench/calls/report')
+    const { phonePorts, runBaseline, runFloor, runRingdesk } = await import('#bench/calls/runs')
     const { seedBench } = await import('#bench/calls/seed')
     const workDir = app.makePath('storage', 'bench-calls')
     const vaultDir = app.makePath('storage', 'bench-calls', 'vault')
@@ -115,6 +121,7 @@ export default class BenchCalls extends BaseCommand {
     group.onInterrupt(() => asterisk.stopNow())
 
     let ours: RunResult | null = null
+    let floor: RunResult | null = null
     let baseline: RunResult | null = null
     try {
       const branch = await seedBench({ agents, phonePorts: phonePorts(this.phones) })
@@ -140,8 +147,9 @@ export default class BenchCalls extends BaseCommand {
         workerNice: this.workerNice ?? -10,
         log: (message) => this.logger.info(message),
       }
-      if (this.only !== 'baseline') ours = await runRingdesk(ctx)
-      if (this.only !== 'ringdesk') baseline = await runBaseline(ctx)
+      if (runs.has('ringdesk')) ours = await runRingdesk(ctx)
+      if (runs.has('floor')) floor = await runFloor(ctx)
+      if (runs.has('baseline')) baseline = await runBaseline(ctx)
     } finally {
       await group.stopAll()
       await asterisk.stop().catch((e) => this.logger.warning(`stopping Asterisk: ${e.message}`))
@@ -149,8 +157,8 @@ export default class BenchCalls extends BaseCommand {
     }
 
     this.logger.log('')
-    this.logger.log(table(ours, baseline))
-    for (const run of [ours, baseline]) {
+    this.logger.log(table(ours, baseline, floor))
+    for (const run of [ours, floor, baseline]) {
       if (!run) continue
       this.logger.log('')
       this.logger.log(`${run.label}:`)
@@ -159,6 +167,10 @@ export default class BenchCalls extends BaseCommand {
     this.logger.log(
       "\nkey press = the customer's digit complete (first RFC 2833 end packet; SIPp's clock); agent rung / answered = the agent's phone got the INVITE / sent its 200 OK (its SIPp's clock). Logs: storage/bench-calls/"
     )
+    if (floor) {
+      this.logger.log('')
+      for (const line of floorComparison(ours, floor, baseline)) this.logger.log(`  ${line}`)
+    }
     if (ours) {
       this.logger.log('')
       let failed = false

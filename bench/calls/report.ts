@@ -101,103 +101,153 @@ function latency(s: Summary | undefined) {
   return s && s.n ? `${s.p50} / ${s.p95} / ${s.p99}` : '–'
 }
 
-/** The table of both runs (either may be missing) with ratios ours/baseline. */
-export function table(ours: RunResult | null, baseline: RunResult | null): string {
-  const rows: Array<[string, string, string, string]> = []
-  const add = (name: string, a: string, b: string, r = '') => rows.push([name, a, b, r])
-  const both = <T>(read: (run: RunResult) => T | undefined, show: (value: T) => string) => {
-    const a = ours ? read(ours) : undefined
-    const b = baseline ? read(baseline) : undefined
-    return [a === undefined ? '–' : show(a), b === undefined ? '–' : show(b)] as const
-  }
-  const p99Ratio = (key: 'inviteToOk' | 'dtmfToRing' | 'dtmfToAnswer') =>
-    ours && baseline ? `p99 ${ratio(ours[key].p99, baseline[key].p99)}` : ''
+/**
+ * The table of the runs side by side (any may be missing): Ringdesk, the ARI floor and the
+ * baseline, with the p99 and CPU ratios of Ringdesk and of the floor to the baseline.
+ */
+export function table(
+  ours: RunResult | null,
+  baseline: RunResult | null,
+  floor: RunResult | null = null
+): string {
+  const runs = [ours, floor, baseline]
+  const rows: string[][] = []
+  const add = (name: string, cells: string[], ratios: string[] = ['', '']) =>
+    rows.push([name, ...cells, ...ratios])
+  const each = <T>(read: (run: RunResult) => T | undefined, show: (value: T) => string) =>
+    runs.map((run) => {
+      const value = run ? read(run) : undefined
+      return value === undefined ? '–' : show(value)
+    })
+  const ratios = (read: (run: RunResult) => number) =>
+    [ours, floor].map((run) => (run && baseline ? ratio(read(run), read(baseline)) : ''))
+  const p99Ratios = (key: 'inviteToOk' | 'dtmfToRing' | 'dtmfToAnswer') =>
+    ratios((run) => run[key].p99).map((r) => (r ? `p99 ${r}` : ''))
 
-  add('calls placed', ...both((r) => r.attempted, String))
+  add(
+    'calls placed',
+    each((r) => r.attempted, String)
+  )
   add(
     'completed (agent answered, call finished)',
-    ...both(
+    each(
       (r) => r,
       (r) => `${r.completed} (${pct(r.completed, r.attempted).toFixed(1)} %)`
     )
   )
   add(
     'SIPp successful / failed',
-    ...both(
+    each(
       (r) => r,
       (r) => `${r.sippSuccessful} / ${r.sippFailed}`
     )
   )
   add(
     'INVITE → 200, p50/p95/p99 ms (SIPp rtt)',
-    ...both((r) => r.inviteToOk, latency),
-    p99Ratio('inviteToOk')
+    each((r) => r.inviteToOk, latency),
+    p99Ratios('inviteToOk')
   )
   add(
     'key press → agent rung, p50/p95/p99 ms',
-    ...both((r) => r.dtmfToRing, latency),
-    p99Ratio('dtmfToRing')
+    each((r) => r.dtmfToRing, latency),
+    p99Ratios('dtmfToRing')
   )
   add(
     'key press → agent answered, p50/p95/p99 ms',
-    ...both((r) => r.dtmfToAnswer, latency),
-    p99Ratio('dtmfToAnswer')
+    each((r) => r.dtmfToAnswer, latency),
+    p99Ratios('dtmfToAnswer')
   )
-  add('queue_entered → offered, p50/p95/p99 ms', ...both((r) => r.queueToOffer, latency))
-  add('queue_entered → answered, p50/p95/p99 ms', ...both((r) => r.queueToAnswer, latency))
+  add(
+    'queue_entered → offered, p50/p95/p99 ms',
+    each((r) => r.queueToOffer, latency)
+  )
+  add(
+    'queue_entered → answered, p50/p95/p99 ms',
+    each((r) => r.queueToAnswer, latency)
+  )
   add(
     'Asterisk CPU seconds',
-    ...both(
+    each(
       (r) => r.asteriskCpuSeconds,
       (v) => v.toFixed(1)
     ),
-    ours && baseline ? ratio(ours.asteriskCpuSeconds, baseline.asteriskCpuSeconds) : ''
+    ratios((r) => r.asteriskCpuSeconds)
   )
   add(
     'Asterisk peak RSS MB',
-    ...both(
+    each(
       (r) => r.asteriskPeakRssMb,
       (v) => String(Math.round(v))
     )
   )
   add(
-    'telephony worker CPU seconds',
-    ...both(
+    'telephony worker (floor: router) CPU s',
+    each(
       (r) => r.workerCpuSeconds,
       (v) => v.toFixed(1)
     )
   )
   add(
-    'telephony worker peak RSS MB',
-    ...both(
+    'telephony worker (floor: router) RSS MB',
+    each(
       (r) => r.workerPeakRssMb,
       (v) => String(Math.round(v))
     )
   )
   add(
     'job worker CPU seconds (sealing)',
-    ...both(
+    each(
       (r) => r.jobWorkerCpuSeconds,
       (v) => v.toFixed(1)
     )
   )
-  add('recordings written', ...both((r) => r.recordings, String))
+  add(
+    'recordings written',
+    each((r) => r.recordings, String)
+  )
   add(
     'wall time of the run, s',
-    ...both(
+    each(
       (r) => r.seconds,
       (v) => v.toFixed(0)
     )
   )
 
-  const header: [string, string, string, string] = [
+  const header = [
     '',
     ours?.label ?? 'Ringdesk',
+    floor?.label ?? 'ARI floor',
     baseline?.label ?? 'baseline',
     'ours/baseline',
+    'floor/baseline',
   ]
   const all = [header, ...rows]
   const widths = header.map((_, i) => Math.max(...all.map((row) => row[i].length)))
   const line = (row: string[]) => row.map((cell, i) => cell.padEnd(widths[i])).join('  ')
   return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n')
+}
+
+/**
+ * Not targets: where Ringdesk's routing tail stands against the least any ARI application costs
+ * on this machine (the floor), and the floor against the baseline.
+ */
+export function floorComparison(
+  ours: RunResult | null,
+  floor: RunResult,
+  baseline: RunResult | null
+) {
+  const lines: string[] = []
+  for (const [name, key] of [
+    ['key press → agent answered p99', 'dtmfToAnswer'],
+    ['INVITE → 200 p99', 'inviteToOk'],
+  ] as const) {
+    const parts = [`ARI floor ${floor[key].p99} ms`]
+    if (baseline) parts.push(`${ratio(floor[key].p99, baseline[key].p99)} the baseline's`)
+    if (ours)
+      parts.push(
+        `Ringdesk ${ours[key].p99} ms = ${ratio(ours[key].p99, floor[key].p99)} the floor's`
+      )
+    lines.push(`${name}: ${parts.join('; ')}`)
+  }
+  return lines
 }

@@ -10,7 +10,7 @@ import type BenchAsterisk from '#bench/calls/asterisk'
 import { BASELINE_CALLER_IP, clearRecordings, countRecordings } from '#bench/calls/asterisk'
 import { type ProcessGroup, pollUntil, usageOf } from '#bench/calls/processes'
 import type { RunResult } from '#bench/calls/report'
-import { BENCH_DID, type BenchBranch, makeAvailable } from '#bench/calls/seed'
+import { BENCH_DID, type BenchBranch, MENU_PROMPT, makeAvailable } from '#bench/calls/seed'
 import { readPhoneLogs, runCustomers, startPhones, type CustomerRun } from '#bench/calls/sipp'
 import { createAri } from '#telephony/ari/index'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -322,10 +322,45 @@ export async function runRingdesk(ctx: BenchContext): Promise<RunResult> {
 }
 
 /** The baseline: the same load through the [bench-baseline] dial plan (Queue() + MixMonitor). */
-export async function runBaseline(ctx: BenchContext): Promise<RunResult> {
-  const dir = join(ctx.workDir, 'baseline')
+export function runBaseline(ctx: BenchContext): Promise<RunResult> {
+  return runWithoutWorker(ctx, {
+    label: 'Queue()+MixMonitor',
+    dir: join(ctx.workDir, 'baseline'),
+    callerIp: BASELINE_CALLER_IP,
+    prefix: '55502',
+    recordingPrefix: 'baseline-',
+  })
+}
+
+/**
+ * The ARI floor: the same load through [from-trunk] and Stasis, handled by the least an ARI
+ * application can do (bench/calls/floor_router.ts): what ARI itself costs here, beside Ringdesk.
+ */
+export function runFloor(ctx: BenchContext): Promise<RunResult> {
+  return runWithoutWorker(ctx, {
+    label: 'ARI floor',
+    dir: join(ctx.workDir, 'floor'),
+    callerIp: '127.0.0.1',
+    prefix: '55503',
+    recordingPrefix: 'floor-',
+    router: true,
+  })
+}
+
+/** A run whose calls Asterisk handles alone (the baseline) or with the floor router. */
+async function runWithoutWorker(
+  ctx: BenchContext,
+  run: {
+    label: string
+    dir: string
+    callerIp: string
+    prefix: string
+    recordingPrefix: string
+    router?: boolean
+  }
+): Promise<RunResult> {
   const asterisk = await ctx.asterisk.restart()
-  ctx.log(`Baseline run: Asterisk pid ${asterisk.pid}`)
+  ctx.log(`${run.label} run: Asterisk pid ${asterisk.pid}`)
   await clearRecordings(asterisk.recordingDir)
   // The same PJSIP objects as the worker pushes, pushed the same way (ARI dynamic config).
   const provisioner = new DeviceProvisioner(createAri({ url: asterisk.ariUrl, ...ctx.ari }).client)
@@ -334,12 +369,14 @@ export async function runBaseline(ctx: BenchContext): Promise<RunResult> {
     ctx.branch.agents.map((a) => a.userId)
   )
   for (const device of devices) await provisioner.push(device)
-  const phones = await startAgentPhones(ctx, dir)
+  const phones = await startAgentPhones(ctx, run.dir)
+  const router = run.router ? await startFloorRouter(ctx, asterisk.ariUrl) : null
   await sleep(1000)
 
   const started = Date.now()
   const before = await usageOf(asterisk.pid)
-  const customers = await placeCustomers(ctx, dir, BASELINE_CALLER_IP, '55502')
+  const routerBefore = router ? await usageOf(router.pid!) : null
+  const customers = await placeCustomers(ctx, run.dir, run.callerIp, run.prefix)
   ctx.log(`  SIPp done: ${customers.successful} successful, ${customers.failed} failed`)
   await pollUntil(async () => {
     const channels = await ariGet(asterisk.ariUrl, ctx.ari, '/channels')
@@ -348,15 +385,17 @@ export async function runBaseline(ctx: BenchContext): Promise<RunResult> {
   // MixMonitor closes its file just after the channel goes.
   await sleep(1000)
   const after = await usageOf(asterisk.pid)
+  const routerAfter = router ? await usageOf(router.pid!) : null
   const seconds = (Date.now() - started) / 1000
+  if (router) await ctx.group.stop(router)
   for (const phone of phones) await ctx.group.stop(phone.process)
 
-  const offers = await readPhoneLogs(dir)
+  const offers = await readPhoneLogs(run.dir)
   const routed = routing(customers.customers, offers)
-  const recordings = await countRecordings(asterisk.recordingDir, 'baseline-')
+  const recordings = await countRecordings(asterisk.recordingDir, run.recordingPrefix)
   await clearRecordings(asterisk.recordingDir)
   return {
-    label: 'Queue()+MixMonitor',
+    label: run.label,
     attempted: ctx.load.calls,
     sippSuccessful: customers.successful,
     sippFailed: customers.failed,
@@ -366,8 +405,45 @@ export async function runBaseline(ctx: BenchContext): Promise<RunResult> {
     dtmfToAnswer: routed.toAnswer,
     asteriskCpuSeconds: (after?.cpuSeconds ?? 0) - (before?.cpuSeconds ?? 0),
     asteriskPeakRssMb: after?.peakRssMb ?? 0,
+    ...(router && {
+      workerCpuSeconds: (routerAfter?.cpuSeconds ?? 0) - (routerBefore?.cpuSeconds ?? 0),
+      workerPeakRssMb: routerAfter?.peakRssMb ?? 0,
+    }),
     recordings,
     notes: [`recordings: ${recordings} MixMonitor WAV files (more than a header)`],
     seconds,
   }
+}
+
+/** The floor router as its own process, at the telephony worker's priority. */
+async function startFloorRouter(ctx: BenchContext, ariUrl: string) {
+  const router = ctx.group.spawn(
+    'nice',
+    ['-n', String(ctx.workerNice), process.execPath, 'bench/calls/floor_router.ts'],
+    {
+      cwd: ctx.app.makePath(),
+      env: {
+        ...process.env,
+        ARI_URL: ariUrl,
+        ARI_APP: ctx.ari.app,
+        ARI_USERNAME: ctx.ari.username,
+        ARI_PASSWORD: ctx.ari.password,
+        AGENTS: ctx.branch.agents.map((a) => a.endpoint).join(','),
+        PROMPT: `sound:${MENU_PROMPT}`,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    }
+  )
+  const log = createWriteStream(join(ctx.workDir, 'floor_router.log'))
+  let output = ''
+  router.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk).slice(-2000)))
+  router.stdout?.pipe(log)
+  router.stderr?.pipe(log)
+  const ready = await pollUntil(async () => {
+    if (router.exitCode !== null) throw new Error('the floor router exited')
+    return output.includes('floor router ready')
+  }, 30_000)
+  if (!ready)
+    throw new Error(`the floor router did not start; see ${join(ctx.workDir, 'floor_router.log')}`)
+  return router
 }
