@@ -6,7 +6,7 @@ export interface SqliteConnection {
     run(...values: unknown[]): { changes: number }
     all(...values: unknown[]): Record<string, unknown>[]
   }
-  transaction<T>(work: () => T): () => T
+  transaction<A extends unknown[], T>(work: (...args: A) => T): (...args: A) => T
   pragma(source: string): unknown
 }
 
@@ -42,17 +42,47 @@ export async function sqliteDirect<T>(
   const deadline = Date.now() + BUSY_TIMEOUT_MS
   for (let attempt = 0; ; attempt++) {
     const connection = await knex.client.acquireConnection()
+    const direct = directOf(connection)
     try {
-      connection.pragma('busy_timeout = 0')
-      return connection.transaction(() => work(connection))()
+      direct.busyOff.get()
+      return direct.transaction(work) as T
     } catch (error) {
       if (!isBusy(error) || Date.now() >= deadline) throw error
     } finally {
-      connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
+      direct.busyOn.get()
       await knex.client.releaseConnection(connection)
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt, 10)))
   }
+}
+
+interface Direct {
+  busyOff: { get(): unknown }
+  busyOn: { get(): unknown }
+  transaction: (work: (connection: SqliteConnection) => unknown) => unknown
+}
+
+const directs = new WeakMap<SqliteConnection, Direct>()
+
+/**
+ * Per connection, prepared once: the two busy-timeout pragmas (`pragma()` compiles its statement
+ * on every call: a tenth of the telephony worker's CPU under load) and the transaction wrapper.
+ */
+function directOf(connection: SqliteConnection): Direct {
+  let direct = directs.get(connection)
+  if (!direct) {
+    direct = {
+      busyOff: connection.prepare('PRAGMA busy_timeout = 0') as unknown as Direct['busyOff'],
+      busyOn: connection.prepare(
+        `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`
+      ) as unknown as Direct['busyOn'],
+      transaction: connection.transaction((work: (c: SqliteConnection) => unknown) =>
+        work(connection)
+      ) as unknown as Direct['transaction'],
+    }
+    directs.set(connection, direct)
+  }
+  return direct
 }
 
 /** SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT: the snapshot read went stale). */
@@ -66,4 +96,95 @@ export function sqliteValue(value: unknown): unknown {
   if (value === undefined) return null
   if (typeof value === 'boolean') return value ? 1 : 0
   return value
+}
+
+/*
+| The telephony worker's own connection (opened by the Stasis app while it runs, closed when it
+| stops): for the few statements on the path from a caller's key press to the agent's phone
+| ringing (the free agents, the agent's claim). Through knex's pool each of them waited for the
+| pool's promise chain and for whatever else held the one connection, and the caller's ring
+| waited with them; here they run at once, synchronously, in the event handler. It never waits:
+| its busy timeout is 0, and when the database is busy (another connection is writing) the
+| caller falls back to the pool's way above. Never opened in processes that run requests
+| inside a test's global transaction: it would not see that transaction's rows.
+*/
+interface OwnConnection {
+  database: {
+    prepare(sql: string): unknown
+    transaction<A extends unknown[], T>(
+      work: (...args: A) => T
+    ): ((...args: A) => T) & { immediate: (...args: A) => T }
+    pragma(source: string): unknown
+    close(): void
+  }
+  connection: SqliteConnection
+  read: (work: (connection: SqliteConnection) => unknown) => unknown
+  write: (work: (connection: SqliteConnection) => unknown) => unknown
+}
+
+let own: OwnConnection | null = null
+/** Bumped by every close: an open still importing when it was closed does not open after all. */
+let closes = 0
+
+/** Opens the process's own connection when the database is SQLite; false otherwise. */
+export async function openOwnConnection(): Promise<boolean> {
+  if (own) return true
+  if (db.connection().dialect.name !== 'better-sqlite3') return false
+  const filename = (
+    db.getRawConnection(db.primaryConnectionName)?.config.connection as { filename?: string }
+  )?.filename
+  if (!filename || filename === ':memory:') return false
+  const closesBefore = closes
+  const { default: Database } = await import('better-sqlite3')
+  if (closes !== closesBefore || own) return own !== null
+  const database = new Database(filename) as unknown as OwnConnection['database']
+  database.pragma('busy_timeout = 0')
+  database.pragma('foreign_keys = ON')
+  database.pragma('synchronous = NORMAL')
+  const statements = new Map<string, unknown>()
+  const connection = {
+    prepare(sql: string) {
+      let statement = statements.get(sql)
+      if (!statement) {
+        statement = database.prepare(sql)
+        statements.set(sql, statement)
+      }
+      return statement
+    },
+    transaction: database.transaction.bind(database),
+    pragma: database.pragma.bind(database),
+  } as unknown as SqliteConnection
+  const run = database.transaction((work: (c: SqliteConnection) => unknown) => work(connection))
+  own = {
+    database,
+    connection,
+    read: run,
+    // The write lock first: a busy database fails here, before anything was read or decided.
+    write: run.immediate,
+  }
+  return true
+}
+
+export function closeOwnConnection() {
+  closes++
+  own?.database.close()
+  own = null
+}
+
+/**
+ * Runs `work` at once on the process's own connection, in one transaction (`write`: taking the
+ * write lock first). Undefined when there is none or the database is busy: the caller then goes
+ * the pool's way (sqliteDirect, or the query builder on PostgreSQL).
+ */
+export function sqliteNow<T>(
+  work: (connection: SqliteConnection) => T,
+  mode: 'read' | 'write' = 'read'
+): T | undefined {
+  if (!own) return undefined
+  try {
+    return own[mode](work) as T
+  } catch (error) {
+    if (isBusy(error)) return undefined
+    throw error
+  }
 }

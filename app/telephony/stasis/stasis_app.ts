@@ -24,7 +24,13 @@ import CallbackRequest, { CALLBACK_MAX_ATTEMPTS } from '#models/callback_request
 import Voicemail from '#models/voicemail'
 import audit from '#services/audit_service'
 import { sqlTime, affectedRows } from '#services/db_time'
-import { sqliteDirect } from '#services/sqlite_direct'
+import {
+  closeOwnConnection,
+  openOwnConnection,
+  type SqliteConnection,
+  sqliteDirect,
+  sqliteNow,
+} from '#services/sqlite_direct'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
 import DeviceProvisioner from '#telephony/provisioning/device_provisioner'
@@ -195,6 +201,10 @@ export default class StasisApp {
 
   start() {
     const { events } = this.ari
+    // The key press → ring statements on a connection of the worker's own (sqlite_direct.ts).
+    openOwnConnection().catch((error) =>
+      this.options.logger?.warning(`own SQLite connection not opened: ${error.message}`)
+    )
     events.onEvent('StasisStart', (e) => this.#onStasisStart(e.channel, e.args))
     events.onEvent('ChannelDtmfReceived', (e) =>
       this.#withChannel(e.channel.id, (s) => this.#onDigit(s, e.digit))
@@ -243,6 +253,7 @@ export default class StasisApp {
    */
   stop() {
     this.#stopped = true
+    closeOwnConnection()
     if (this.#dispatchTimer) clearInterval(this.#dispatchTimer)
     if (this.#commandsTimer) clearInterval(this.#commandsTimer)
     for (const session of this.#sessions.values()) {
@@ -794,7 +805,7 @@ export default class StasisApp {
     if (callbacks.length === 0 && ![...this.#sessions.values()].some(isWaiting)) return
     const queue = await this.#config.queue(queueId)
     if (!queue) return
-    const candidates = await this.#candidates(queue)
+    const candidates = await this.#candidates(queue, true)
     const requiredSkill = candidates.requiredSkill
     // Who waits is read after the reads above: meanwhile a caller may have hung up, been offered
     // by another round or gone to voicemail.
@@ -846,22 +857,30 @@ export default class StasisApp {
   }
 
   /** The queue's agents with a phone, as the ACD sees them now (state from the database). */
-  async #candidates(queue: Queue) {
+  async #candidates(queue: Queue, onlyAvailable = false) {
     const { members, requiredSkill } = await this.#config.members(queue)
     const endpoints = new Map<string, string>()
     if (members.length === 0) return { list: [] as AgentCandidate[], endpoints, requiredSkill }
     const ids = members.map((m) => m.userId)
     // Agents' states change all the time, from the web and the phones: always read (on SQLite
     // straight from better-sqlite3: this read is on the path from the caller's key to the ring).
+    // Offers need only the available ones (no other state is eligible); the wait estimate
+    // counts every staffed agent.
+    const only = onlyAvailable ? " and state = 'available'" : ''
+    const read = (connection: SqliteConnection) =>
+      connection
+        .prepare(
+          `select user_id, state, since from agent_states where user_id in (${ids.map(() => '?').join(', ')})${only}`
+        )
+        .all(...ids)
     const states =
-      (await sqliteDirect((connection) =>
-        connection
-          .prepare(
-            `select user_id, state, since from agent_states where user_id in (${ids.map(() => '?').join(', ')})`
-          )
-          .all(...ids)
-      )) ??
-      (await db.from('agent_states').whereIn('user_id', ids).select('user_id', 'state', 'since'))
+      sqliteNow(read) ??
+      (await sqliteDirect(read)) ??
+      (await db
+        .from('agent_states')
+        .whereIn('user_id', ids)
+        .if(onlyAvailable, (q) => q.where('state', 'available'))
+        .select('user_id', 'state', 'since'))
     const stateOf = new Map(states.map((r) => [Number(r.user_id), r]))
     // Only the fewest-calls strategy needs today's counts.
     const callsToday = new Map<number, number>()
