@@ -6,7 +6,7 @@ export interface SqliteConnection {
     run(...values: unknown[]): { changes: number }
     all(...values: unknown[]): Record<string, unknown>[]
   }
-  transaction<A extends unknown[], T>(work: (...args: A) => T): (...args: A) => T
+  transaction<T>(work: () => T): () => T
   pragma(source: string): unknown
 }
 
@@ -18,7 +18,8 @@ const BUSY_TIMEOUT_MS = 5000
  * dozen statements per call) run on better-sqlite3's own connection when the database is the
  * embedded SQLite: the query builder spent about ten times as long building, pooling and
  * wrapping each statement as SQLite spent running it. The work runs synchronously in one
- * transaction, on the pool's connection taken the ordinary way (so never beside a knex
+ * transaction: in the telephony worker on its own connection (below) when the database is
+ * free, otherwise on the pool's connection taken the ordinary way (so never beside a knex
  * transaction), through the same cache of prepared statements (config/database.ts).
  *
  * It never waits for a lock with the event loop held: SQLite's own busy handler sleeps in the
@@ -39,50 +40,24 @@ export async function sqliteDirect<T>(
       releaseConnection(connection: SqliteConnection): unknown
     }
   }
+  // In the telephony worker: at once on its own connection, whose busy timeout is always 0.
+  const now = onOwnConnection(work, 'write')
+  if (now) return now.value
   const deadline = Date.now() + BUSY_TIMEOUT_MS
   for (let attempt = 0; ; attempt++) {
     const connection = await knex.client.acquireConnection()
-    const direct = directOf(connection)
     try {
-      direct.busyOff.get()
-      return direct.transaction(work) as T
+      // Not a prepared statement: SQLite applies this pragma when it compiles it.
+      connection.pragma('busy_timeout = 0')
+      return connection.transaction(() => work(connection))()
     } catch (error) {
       if (!isBusy(error) || Date.now() >= deadline) throw error
     } finally {
-      direct.busyOn.get()
+      connection.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`)
       await knex.client.releaseConnection(connection)
     }
     await new Promise((resolve) => setTimeout(resolve, Math.min(1 + attempt, 10)))
   }
-}
-
-interface Direct {
-  busyOff: { get(): unknown }
-  busyOn: { get(): unknown }
-  transaction: (work: (connection: SqliteConnection) => unknown) => unknown
-}
-
-const directs = new WeakMap<SqliteConnection, Direct>()
-
-/**
- * Per connection, prepared once: the two busy-timeout pragmas (`pragma()` compiles its statement
- * on every call: a tenth of the telephony worker's CPU under load) and the transaction wrapper.
- */
-function directOf(connection: SqliteConnection): Direct {
-  let direct = directs.get(connection)
-  if (!direct) {
-    direct = {
-      busyOff: connection.prepare('PRAGMA busy_timeout = 0') as unknown as Direct['busyOff'],
-      busyOn: connection.prepare(
-        `PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`
-      ) as unknown as Direct['busyOn'],
-      transaction: connection.transaction((work: (c: SqliteConnection) => unknown) =>
-        work(connection)
-      ) as unknown as Direct['transaction'],
-    }
-    directs.set(connection, direct)
-  }
-  return direct
 }
 
 /** SQLITE_BUSY and its extended codes (SQLITE_BUSY_SNAPSHOT: the snapshot read went stale). */
@@ -100,10 +75,12 @@ export function sqliteValue(value: unknown): unknown {
 
 /*
 | The telephony worker's own connection (opened by the Stasis app while it runs, closed when it
-| stops): for the few statements on the path from a caller's key press to the agent's phone
-| ringing (the free agents, the agent's claim). Through knex's pool each of them waited for the
-| pool's promise chain and for whatever else held the one connection, and the caller's ring
-| waited with them; here they run at once, synchronously, in the event handler. It never waits:
+| stops), for its direct work and reads, above all those on the path from a caller's key press
+| to the agent's phone ringing (the free agents, the agent's claim). Through knex's pool each of
+| them waited for the pool's promise chain and for whatever else held the one connection, and
+| the caller's ring waited with them; here they run at once, synchronously, in the event
+| handler, and no busy-timeout pragma is compiled twice per transaction (a tenth of the
+| worker's CPU under load). It never waits:
 | its busy timeout is 0, and when the database is busy (another connection is writing) the
 | caller falls back to the pool's way above. Never opened in processes that run requests
 | inside a test's global transaction: it would not see that transaction's rows.
@@ -144,11 +121,14 @@ export async function openOwnConnection(): Promise<boolean> {
   const statements = new Map<string, unknown>()
   const connection = {
     prepare(sql: string) {
+      // The most recently used 500, like the pool's connection (config/database.ts).
       let statement = statements.get(sql)
-      if (!statement) {
+      if (statement) statements.delete(sql)
+      else {
         statement = database.prepare(sql)
-        statements.set(sql, statement)
+        if (statements.size >= 500) statements.delete(statements.keys().next().value!)
       }
+      statements.set(sql, statement)
       return statement
     },
     transaction: database.transaction.bind(database),
@@ -180,11 +160,19 @@ export function sqliteNow<T>(
   work: (connection: SqliteConnection) => T,
   mode: 'read' | 'write' = 'read'
 ): T | undefined {
-  if (!own) return undefined
+  return onOwnConnection(work, mode)?.value
+}
+
+/** As sqliteNow, but null (not undefined) when it did not run: `work` may return undefined. */
+function onOwnConnection<T>(
+  work: (connection: SqliteConnection) => T,
+  mode: 'read' | 'write'
+): { value: T } | null {
+  if (!own) return null
   try {
-    return own[mode](work) as T
+    return { value: own[mode](work) as T }
   } catch (error) {
-    if (isBusy(error)) return undefined
+    if (isBusy(error)) return null
     throw error
   }
 }

@@ -1,7 +1,12 @@
 import { test } from '@japa/runner'
 import Database from 'better-sqlite3'
 import db from '@adonisjs/lucid/services/db'
-import { sqliteDirect } from '#services/sqlite_direct'
+import {
+  closeOwnConnection,
+  openOwnConnection,
+  sqliteDirect,
+  sqliteNow,
+} from '#services/sqlite_direct'
 
 /**
  * The telephony worker's direct writes on SQLite: another process holding the write lock (the job
@@ -56,6 +61,53 @@ test.group('Direct SQLite writes', () => {
         .map((r) => (r as { note: string }).note)
       assert.deepEqual(notes, ['theirs', 'ours'])
     } finally {
+      if (other.inTransaction) other.exec('rollback')
+      other.exec('drop table if exists direct_write_probe')
+      other.close()
+    }
+  })
+
+  test('the worker’s own connection writes at once, and gives way without waiting when busy', async ({
+    assert,
+  }) => {
+    if (db.connection().dialect.name !== 'better-sqlite3') {
+      assert.isFalse(await openOwnConnection())
+      assert.isUndefined(sqliteNow(() => true, 'write'))
+      return
+    }
+    const node = db.getRawConnection(db.primaryConnectionName)!
+    const filename = (node.config.connection as { filename: string }).filename
+    const other = new Database(filename)
+    other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
+    assert.isTrue(await openOwnConnection())
+    try {
+      const insert =
+        (note: string) => (connection: Parameters<Parameters<typeof sqliteNow>[0]>[0]) =>
+          connection.prepare('insert into direct_write_probe (note) values (?)').run(note).changes
+      // Free: written synchronously, visible to every other connection.
+      assert.equal(sqliteNow(insert('first'), 'write'), 1)
+      // Another connection holds the write lock: no wait, no write, undefined for the caller to
+      // take the pool's way.
+      other.exec('begin immediate')
+      const started = Date.now()
+      assert.isUndefined(sqliteNow(insert('while busy'), 'write'))
+      assert.isBelow(Date.now() - started, 100)
+      other.exec('commit')
+      // Reads never wait for a writer (WAL).
+      other.exec('begin immediate')
+      const notes = sqliteNow((connection) =>
+        connection
+          .prepare('select note from direct_write_probe order by id')
+          .all()
+          .map((r) => (r as { note: string }).note)
+      )
+      other.exec('commit')
+      assert.deepEqual(notes, ['first'])
+      // Closed: nothing runs on it any more.
+      closeOwnConnection()
+      assert.isUndefined(sqliteNow(insert('after close'), 'write'))
+    } finally {
+      closeOwnConnection()
       if (other.inTransaction) other.exec('rollback')
       other.exec('drop table if exists direct_write_probe')
       other.close()

@@ -3,7 +3,7 @@ import db from '@adonisjs/lucid/services/db'
 import type { TransactionClientContract } from '@adonisjs/lucid/types/database'
 import AgentState, { type AgentStateName } from '#models/agent_state'
 import { affectedRows } from '#services/db_time'
-import { type SqliteConnection, sqliteDirect, sqliteNow } from '#services/sqlite_direct'
+import { type SqliteConnection, sqliteDirect } from '#services/sqlite_direct'
 
 /**
  * The agent's current state (agent_states) and its history (agent_state_events, append-only,
@@ -86,9 +86,8 @@ class AgentStateService {
           )
         return true
       }
-      // In the telephony worker at once on its own connection (the ring waits for this claim);
-      // elsewhere, or when the database is busy, through the pool.
-      const direct = sqliteNow(claimDirect, 'write') ?? (await sqliteDirect(claimDirect))
+      // In the telephony worker at once on its own connection (the ring waits for this claim).
+      const direct = await sqliteDirect(claimDirect)
       return direct ?? db.transaction(claim)
     }
     const change = async (trx: TransactionClientContract) => {
