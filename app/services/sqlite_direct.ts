@@ -80,9 +80,8 @@ export function sqliteValue(value: unknown): unknown {
 | them waited for the pool's promise chain and for whatever else held the one connection, and
 | the caller's ring waited with them; here they run at once, synchronously, in the event
 | handler, and no busy-timeout pragma is compiled twice per transaction (a tenth of the
-| worker's CPU under load). It never waits:
-| its busy timeout is 0, and when the database is busy (another connection is writing) the
-| caller falls back to the pool's way above. Never opened in processes that run requests
+| worker's CPU under load). It never waits: its busy timeout is 0, and when the database is
+| busy (another connection is writing) the caller falls back to the pool's way above. Never opened in processes that run requests
 | inside a test's global transaction: it would not see that transaction's rows.
 */
 interface OwnConnection {
@@ -94,7 +93,6 @@ interface OwnConnection {
     pragma(source: string): unknown
     close(): void
   }
-  connection: SqliteConnection
   read: (work: (connection: SqliteConnection) => unknown) => unknown
   write: (work: (connection: SqliteConnection) => unknown) => unknown
 }
@@ -137,7 +135,6 @@ export async function openOwnConnection(): Promise<boolean> {
   const run = database.transaction((work: (c: SqliteConnection) => unknown) => work(connection))
   own = {
     database,
-    connection,
     read: run,
     // The write lock first: a busy database fails here, before anything was read or decided.
     write: run.immediate,
