@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs'
 import { test } from '@japa/runner'
 import Database from 'better-sqlite3'
 import db from '@adonisjs/lucid/services/db'
@@ -109,6 +110,48 @@ test.group('Direct SQLite writes', () => {
     } finally {
       closeOwnConnection()
       if (other.inTransaction) other.exec('rollback')
+      other.exec('drop table if exists direct_write_probe')
+      other.close()
+    }
+  })
+
+  test('the worker’s own connection never checkpoints in a commit; the job worker’s checkpoint does', async ({
+    assert,
+  }) => {
+    if (db.connection().dialect.name !== 'better-sqlite3') {
+      // PostgreSQL checkpoints in its own server processes.
+      assert.isFalse(await openOwnConnection())
+      return
+    }
+    const node = db.getRawConnection(db.primaryConnectionName)!
+    const filename = (node.config.connection as { filename: string }).filename
+    const other = new Database(filename)
+    other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
+    // Start from a file without free pages (the writes below must grow it) and an empty log.
+    other.exec('vacuum')
+    other.pragma('wal_checkpoint(TRUNCATE)')
+    assert.isTrue(await openOwnConnection())
+    try {
+      assert.deepEqual(
+        sqliteNow((connection) => connection.prepare('pragma wal_autocheckpoint').all()),
+        [{ wal_autocheckpoint: 0 }]
+      )
+      // 8 MB in 250 commits: with SQLite's default, the commits that took the log past 1000
+      // pages (4 MB) would have copied it into the database file, in the worker's event loop.
+      const before = statSync(filename).size
+      const blob = 'x'.repeat(32 * 1024)
+      for (let i = 0; i < 250; i++)
+        sqliteNow(
+          (connection) =>
+            connection.prepare('insert into direct_write_probe (note) values (?)').run(blob),
+          'write'
+        )
+      assert.equal(statSync(filename).size, before)
+      // The job worker's timer (commands/jobs_work.ts), on another connection, copies them.
+      await db.rawQuery('PRAGMA wal_checkpoint(PASSIVE)')
+      assert.isAtLeast(statSync(filename).size - before, 8_000_000)
+    } finally {
+      closeOwnConnection()
       other.exec('drop table if exists direct_write_probe')
       other.close()
     }
