@@ -73,6 +73,28 @@ export function sqliteValue(value: unknown): unknown {
   return value
 }
 
+/**
+ * One read, on SQLite straight on better-sqlite3 (the worker's own connection when it can, else
+ * the pool's): every row, possibly none. Undefined on PostgreSQL: the caller then reads through
+ * the query builder. For the telephony worker's reads of every call, which spent most of their
+ * time in the query builder, its pool and its promises rather than in SQLite.
+ */
+export async function sqliteAll(
+  sql: string,
+  ...values: unknown[]
+): Promise<Record<string, unknown>[] | undefined> {
+  const read = (connection: SqliteConnection) =>
+    connection.prepare(sql).all(...values.map(sqliteValue))
+  return sqliteNow(read) ?? (await sqliteDirect(read))
+}
+
+/** One write as sqliteAll reads: the number of rows changed, or undefined on PostgreSQL. */
+export async function sqliteRun(sql: string, ...values: unknown[]): Promise<number | undefined> {
+  return sqliteDirect(
+    (connection) => connection.prepare(sql).run(...values.map(sqliteValue)).changes
+  )
+}
+
 /*
 | The telephony worker's own connection (opened by the Stasis app while it runs, closed when it
 | stops), for its direct work and reads, above all those on the path from a caller's key press

@@ -5,7 +5,12 @@ import { type CallEventType } from '#models/call_event'
 import { type CallLegKind } from '#models/call_leg'
 import db from '@adonisjs/lucid/services/db'
 import { sqlTime } from '#services/db_time'
-import { sqliteDirect, sqliteValue, type SqliteConnection } from '#services/sqlite_direct'
+import {
+  sqliteAll,
+  sqliteDirect,
+  sqliteValue,
+  type SqliteConnection,
+} from '#services/sqlite_direct'
 
 type LegWrite =
   | {
@@ -58,12 +63,14 @@ class CallRecorder {
     callerNumber: string | null
     callerName: string | null
   }) {
-    const existing = await db
-      .from('call_legs')
-      .where('channel_id', input.channelId)
-      .select('call_id')
-      .first()
-    if (existing) return Call.findOrFail(existing.call_id)
+    const legs = await sqliteAll(
+      'select call_id from call_legs where channel_id = ? limit 1',
+      input.channelId
+    )
+    const existing = legs
+      ? legs[0]
+      : await db.from('call_legs').where('channel_id', input.channelId).select('call_id').first()
+    if (existing) return Call.findOrFail(Number(existing.call_id))
     const call = await Call.create({
       uuid: randomUUID(),
       direction: 'inbound',
@@ -274,7 +281,10 @@ class CallRecorder {
     // What this worker has not written yet would otherwise be lost by the refresh.
     await this.flush()
     // Ended already by whoever else ends calls (a reconcile after a restart).
-    const stored = await db.from('calls').where('id', call.id).select('state').first()
+    const rows = await sqliteAll('select state from calls where id = ?', call.id)
+    const stored = rows
+      ? rows[0]
+      : await db.from('calls').where('id', call.id).select('state').first()
     if (!stored || stored.state === 'ended') return
     const now = DateTime.utc()
     const talk = call.answeredAt ? Math.round(now.diff(call.answeredAt).as('seconds')) : 0

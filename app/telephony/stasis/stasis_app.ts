@@ -28,8 +28,10 @@ import {
   closeOwnConnection,
   openOwnConnection,
   type SqliteConnection,
+  sqliteAll,
   sqliteDirect,
   sqliteNow,
+  sqliteRun,
 } from '#services/sqlite_direct'
 import agentStates from '#telephony/agents/agent_state_service'
 import callRecorder from '#telephony/calls/call_recorder'
@@ -756,12 +758,20 @@ export default class StasisApp {
 
   /** The caller as a known customer (VIP or not), looked up while the menu plays. */
   async #lookupCustomer(call: Call): Promise<{ id: number; tier: string } | null> {
-    const query = db.from('customers').select('id', 'tier')
-    if (call.customerId) query.where('id', call.customerId)
-    else if (call.callerNumber) query.where('phone_number', call.callerNumber)
-    else return null
-    const row = await query.first()
-    return row ? { id: Number(row.id), tier: row.tier } : null
+    const [column, value] = call.customerId
+      ? ['id', call.customerId]
+      : call.callerNumber
+        ? ['phone_number', call.callerNumber]
+        : [null, null]
+    if (!column) return null
+    const rows = await sqliteAll(
+      `select id, tier from customers where ${column} = ? limit 1`,
+      value
+    )
+    const row = rows
+      ? rows[0]
+      : await db.from('customers').where(column, value).select('id', 'tier').first()
+    return row ? { id: Number(row.id), tier: String(row.tier) } : null
   }
 
   async dispatchAll() {
@@ -1056,7 +1066,7 @@ export default class StasisApp {
     const servedBy = queueId ? await this.#config.queue(queueId) : null
     const retentionDays = servedBy?.recordingRetentionDays ?? 90
     const now = DateTime.utc()
-    await db.table('recordings').insert({
+    const row = {
       call_id: session.call.id,
       storage_path: session.recordingName!,
       kind: 'call',
@@ -1066,7 +1076,13 @@ export default class StasisApp {
       encrypted: false,
       retention_until: sqlTime(now.plus({ days: retentionDays })),
       created_at: sqlTime(now),
-    })
+    }
+    const columns = Object.keys(row)
+    const written = await sqliteRun(
+      `insert into recordings (${columns.join(', ')}) values (${columns.map(() => '?').join(', ')})`,
+      ...Object.values(row)
+    )
+    if (written === undefined) await db.table('recordings').insert(row)
   }
 
   // --- hangups -----------------------------------------------------------------------------------
@@ -1140,12 +1156,19 @@ export default class StasisApp {
     if (!name) return
     if (session.recordingName === name) session.recordingName = null
     const path = `${this.options.recordingDir}/${name}`
-    const recording: { id: number } | null = await db
-      .from('recordings')
-      .where('call_id', session.call.id)
-      .where('storage_path', name)
-      .select('id')
-      .first()
+    const rows = await sqliteAll(
+      'select id from recordings where call_id = ? and storage_path = ? limit 1',
+      session.call.id,
+      name
+    )
+    const recording: { id: number } | null = rows
+      ? ((rows[0] as { id: number } | undefined) ?? null)
+      : await db
+          .from('recordings')
+          .where('call_id', session.call.id)
+          .where('storage_path', name)
+          .select('id')
+          .first()
     // MixMonitor closes the file just after the channel goes.
     const size = await this.#audioWritten(path)
     if (size === 0) {
@@ -1153,7 +1176,15 @@ export default class StasisApp {
       return
     }
     const durationMs = wavDurationMs(size)
-    if (recording)
+    if (
+      recording &&
+      (await sqliteRun(
+        'update recordings set bytes = ?, duration_ms = ? where id = ?',
+        size,
+        durationMs,
+        recording.id
+      )) === undefined
+    )
       await db.from('recordings').where('id', recording.id).update({
         bytes: size,
         duration_ms: durationMs,
