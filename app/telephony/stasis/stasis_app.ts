@@ -1176,19 +1176,19 @@ export default class StasisApp {
       return
     }
     const durationMs = wavDurationMs(size)
-    if (
-      recording &&
-      (await sqliteRun(
+    if (recording) {
+      const sized = await sqliteRun(
         'update recordings set bytes = ?, duration_ms = ? where id = ?',
         size,
         durationMs,
         recording.id
-      )) === undefined
-    )
-      await db.from('recordings').where('id', recording.id).update({
-        bytes: size,
-        duration_ms: durationMs,
-      })
+      )
+      if (sized === undefined)
+        await db
+          .from('recordings')
+          .where('id', recording.id)
+          .update({ bytes: size, duration_ms: durationMs })
+    }
     await callRecorder.state(session.call, session.call.state, { hasRecording: true })
     await callRecorder.event(session.call, 'recording_finished', {
       file: name,
