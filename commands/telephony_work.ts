@@ -10,6 +10,7 @@ import TelephonyWorker from '#telephony/worker/telephony_worker'
 import LeaderLock from '#services/leader_lock'
 import RecordingSealQueue from '#services/recording_seal_queue'
 import healthService from '#services/health_service'
+import { checkpointWhileJobWorkerSilent } from '#services/wal_checkpoint'
 
 /** A dead active worker is replaced after at most this long (plus one standby retry). */
 const LOCK_TTL_MS = 6_000
@@ -55,7 +56,8 @@ export default class TelephonyWork extends BaseCommand {
     )
     // SQLite: this process never checkpoints the write-ahead log (copying it into the database
     // file, synchronously, for milliseconds, in the event loop that routes calls); the job
-    // worker does, every few seconds (commands/jobs_work.ts), and the web server as it writes.
+    // worker does, every few seconds (commands/jobs_work.ts), and the web server as it writes;
+    // this process only while the job worker is down (#services/wal_checkpoint, at each beat).
     if (db.connection().dialect.name === 'better-sqlite3')
       await db.rawQuery('PRAGMA wal_autocheckpoint = 0')
     // Finished recordings are sealed by the job worker: encrypting here would hold up the event
@@ -87,12 +89,25 @@ export default class TelephonyWork extends BaseCommand {
 
     // Beats one at a time, so a late standby beat cannot land after the first active one.
     let beating: Promise<void> = Promise.resolve()
+    let checkpointing = false
     const beat = () => {
-      beating = beating.then(() =>
-        healthService
+      beating = beating.then(async () => {
+        await healthService
           .beatTelephony(worker.status())
           .catch((error) => this.logger.warning(`heartbeat failed: ${error.message}`))
-      )
+        // The job worker checkpoints SQLite's log; while it is down, this process does.
+        const checkpointed = await checkpointWhileJobWorkerSilent().catch((error) => {
+          this.logger.warning(`WAL checkpoint: ${error.message}`)
+          return checkpointing
+        })
+        if (checkpointed !== checkpointing)
+          this.logger.info(
+            checkpointed
+              ? 'job worker silent: checkpointing the SQLite log here until it is back'
+              : 'job worker back: it checkpoints the SQLite log again'
+          )
+        checkpointing = checkpointed
+      })
       return beating
     }
     // A change of role or connection is reported at once, not at the next periodic beat.
