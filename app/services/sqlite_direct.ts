@@ -88,6 +88,19 @@ export async function sqliteAll(
   return sqliteNow(read) ?? (await sqliteDirect(read))
 }
 
+/**
+ * The first row of a read, as sqliteAll reads it, or null when there is none; on PostgreSQL,
+ * what `queryBuilder` (the same read through the query builder) finds.
+ */
+export async function sqliteFirst(
+  sql: string,
+  values: unknown[],
+  queryBuilder: () => Promise<Record<string, any> | null | undefined>
+): Promise<Record<string, any> | null> {
+  const rows = await sqliteAll(sql, ...values)
+  return (rows ? rows[0] : await queryBuilder()) ?? null
+}
+
 /** One write as sqliteAll reads: the number of rows changed, or undefined on PostgreSQL. */
 export async function sqliteRun(sql: string, ...values: unknown[]): Promise<number | undefined> {
   return sqliteDirect(
@@ -126,11 +139,8 @@ let closes = 0
 /** Opens the process's own connection when the database is SQLite; false otherwise. */
 export async function openOwnConnection(): Promise<boolean> {
   if (own) return true
-  if (db.connection().dialect.name !== 'better-sqlite3') return false
-  const filename = (
-    db.getRawConnection(db.primaryConnectionName)?.config.connection as { filename?: string }
-  )?.filename
-  if (!filename || filename === ':memory:') return false
+  const filename = sqliteFilename()
+  if (!filename) return false
   const closesBefore = closes
   const { default: Database } = await import('better-sqlite3')
   if (closes !== closesBefore || own) return own !== null
@@ -167,6 +177,15 @@ export async function openOwnConnection(): Promise<boolean> {
     write: run.immediate,
   }
   return true
+}
+
+/** The database file when the database is SQLite on a file; undefined otherwise. */
+export function sqliteFilename(): string | undefined {
+  if (db.connection().dialect.name !== 'better-sqlite3') return undefined
+  const filename = (
+    db.getRawConnection(db.primaryConnectionName)?.config.connection as { filename?: string }
+  )?.filename
+  return filename && filename !== ':memory:' ? filename : undefined
 }
 
 export function closeOwnConnection() {

@@ -6,6 +6,7 @@ import {
   closeOwnConnection,
   openOwnConnection,
   sqliteDirect,
+  sqliteFilename,
   sqliteNow,
 } from '#services/sqlite_direct'
 
@@ -23,8 +24,7 @@ test.group('Direct SQLite writes', () => {
       assert.isUndefined(await sqliteDirect(() => true))
       return
     }
-    const node = db.getRawConnection(db.primaryConnectionName)!
-    const filename = (node.config.connection as { filename: string }).filename
+    const filename = sqliteFilename()!
     const other = new Database(filename)
     other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
     try {
@@ -76,8 +76,7 @@ test.group('Direct SQLite writes', () => {
       assert.isUndefined(sqliteNow(() => true, 'write'))
       return
     }
-    const node = db.getRawConnection(db.primaryConnectionName)!
-    const filename = (node.config.connection as { filename: string }).filename
+    const filename = sqliteFilename()!
     const other = new Database(filename)
     other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
     assert.isTrue(await openOwnConnection())
@@ -123,8 +122,7 @@ test.group('Direct SQLite writes', () => {
       assert.isFalse(await openOwnConnection())
       return
     }
-    const node = db.getRawConnection(db.primaryConnectionName)!
-    const filename = (node.config.connection as { filename: string }).filename
+    const filename = sqliteFilename()!
     const other = new Database(filename)
     other.exec('create table if not exists direct_write_probe (id integer primary key, note text)')
     // Start from a file without free pages (the writes below must grow it) and an empty log.

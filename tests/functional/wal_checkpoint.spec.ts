@@ -4,6 +4,7 @@ import Database from 'better-sqlite3'
 import { DateTime } from 'luxon'
 import db from '@adonisjs/lucid/services/db'
 import ServiceHeartbeat from '#models/service_heartbeat'
+import { sqliteFilename } from '#services/sqlite_direct'
 import { checkpointWhileJobWorkerSilent } from '#services/wal_checkpoint'
 
 /**
@@ -23,9 +24,7 @@ test.group('WAL checkpoints while the job worker is down', (group) => {
       assert.isFalse(await checkpointWhileJobWorkerSilent())
       return
     }
-    const filename = (
-      db.getRawConnection(db.primaryConnectionName)!.config.connection as { filename: string }
-    ).filename
+    const filename = sqliteFilename()!
     const writer = new Database(filename)
     // As the telephony worker's connections: they never checkpoint in a commit.
     writer.pragma('wal_autocheckpoint = 0')

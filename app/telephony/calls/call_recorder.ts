@@ -6,8 +6,8 @@ import { type CallLegKind } from '#models/call_leg'
 import db from '@adonisjs/lucid/services/db'
 import { sqlTime } from '#services/db_time'
 import {
-  sqliteAll,
   sqliteDirect,
+  sqliteFirst,
   sqliteValue,
   type SqliteConnection,
 } from '#services/sqlite_direct'
@@ -63,13 +63,11 @@ class CallRecorder {
     callerNumber: string | null
     callerName: string | null
   }) {
-    const legs = await sqliteAll(
+    const existing = await sqliteFirst(
       'select call_id from call_legs where channel_id = ? limit 1',
-      input.channelId
+      [input.channelId],
+      () => db.from('call_legs').where('channel_id', input.channelId).select('call_id').first()
     )
-    const existing = legs
-      ? legs[0]
-      : await db.from('call_legs').where('channel_id', input.channelId).select('call_id').first()
     if (existing) return Call.findOrFail(Number(existing.call_id))
     const call = await Call.create({
       uuid: randomUUID(),
@@ -281,10 +279,9 @@ class CallRecorder {
     // What this worker has not written yet would otherwise be lost by the refresh.
     await this.flush()
     // Ended already by whoever else ends calls (a reconcile after a restart).
-    const rows = await sqliteAll('select state from calls where id = ?', call.id)
-    const stored = rows
-      ? rows[0]
-      : await db.from('calls').where('id', call.id).select('state').first()
+    const stored = await sqliteFirst('select state from calls where id = ?', [call.id], () =>
+      db.from('calls').where('id', call.id).select('state').first()
+    )
     if (!stored || stored.state === 'ended') return
     const now = DateTime.utc()
     const talk = call.answeredAt ? Math.round(now.diff(call.answeredAt).as('seconds')) : 0

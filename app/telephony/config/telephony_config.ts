@@ -5,7 +5,7 @@ import IvrFlowModel from '#models/ivr_flow'
 import Prompt from '#models/prompt'
 import Queue from '#models/queue'
 import type { IvrFlow } from '#telephony/ivr/types'
-import { sqliteAll } from '#services/sqlite_direct'
+import { sqliteFirst } from '#services/sqlite_direct'
 
 /** An agent who may take a queue's calls, with what the ACD needs that rarely changes. */
 export interface QueueMember {
@@ -53,10 +53,11 @@ export default class TelephonyConfig {
   /** Drops what is cached when the configuration changed since it was read. */
   async refresh() {
     // Read for every call and every dispatch round: straight on SQLite when it is SQLite.
-    const rows = await sqliteAll('select version from telephony_config_version where id = 1')
-    const row = rows
-      ? rows[0]
-      : await db.from('telephony_config_version').where('id', 1).select('version').first()
+    const row = await sqliteFirst(
+      'select version from telephony_config_version where id = 1',
+      [],
+      () => db.from('telephony_config_version').where('id', 1).select('version').first()
+    )
     const version = Number(row?.version ?? 0)
     if (version === this.#version) return
     this.#version = version

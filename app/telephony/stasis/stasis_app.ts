@@ -27,10 +27,8 @@ import { sqlTime, affectedRows } from '#services/db_time'
 import {
   closeOwnConnection,
   openOwnConnection,
-  type SqliteConnection,
   sqliteAll,
-  sqliteDirect,
-  sqliteNow,
+  sqliteFirst,
   sqliteRun,
 } from '#services/sqlite_direct'
 import agentStates from '#telephony/agents/agent_state_service'
@@ -764,13 +762,11 @@ export default class StasisApp {
         ? ['phone_number', call.callerNumber]
         : [null, null]
     if (!column) return null
-    const rows = await sqliteAll(
+    const row = await sqliteFirst(
       `select id, tier from customers where ${column} = ? limit 1`,
-      value
+      [value],
+      () => db.from('customers').where(column, value).select('id', 'tier').first()
     )
-    const row = rows
-      ? rows[0]
-      : await db.from('customers').where(column, value).select('id', 'tier').first()
     return row ? { id: Number(row.id), tier: String(row.tier) } : null
   }
 
@@ -877,15 +873,11 @@ export default class StasisApp {
     // Offers need only the available ones (no other state is eligible); the wait estimate
     // counts every staffed agent.
     const only = onlyAvailable ? " and state = 'available'" : ''
-    const read = (connection: SqliteConnection) =>
-      connection
-        .prepare(
-          `select user_id, state, since from agent_states where user_id in (${ids.map(() => '?').join(', ')})${only}`
-        )
-        .all(...ids)
     const states =
-      sqliteNow(read) ??
-      (await sqliteDirect(read)) ??
+      (await sqliteAll(
+        `select user_id, state, since from agent_states where user_id in (${ids.map(() => '?').join(', ')})${only}`,
+        ...ids
+      )) ??
       (await db
         .from('agent_states')
         .whereIn('user_id', ids)
@@ -1156,19 +1148,17 @@ export default class StasisApp {
     if (!name) return
     if (session.recordingName === name) session.recordingName = null
     const path = `${this.options.recordingDir}/${name}`
-    const rows = await sqliteAll(
+    const recording = await sqliteFirst(
       'select id from recordings where call_id = ? and storage_path = ? limit 1',
-      session.call.id,
-      name
-    )
-    const recording: { id: number } | null = rows
-      ? ((rows[0] as { id: number } | undefined) ?? null)
-      : await db
+      [session.call.id, name],
+      () =>
+        db
           .from('recordings')
           .where('call_id', session.call.id)
           .where('storage_path', name)
           .select('id')
           .first()
+    )
     // MixMonitor closes the file just after the channel goes.
     const size = await this.#audioWritten(path)
     if (size === 0) {
